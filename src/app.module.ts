@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module.js';
+import { CallStatusModule } from './call-status/call-status.module.js';
+import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
+import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
+import { RequestContextInterceptor } from './common/request-context.interceptor.js';
+import { createValidationPipe } from './common/validation.pipe.js';
+import { CONFIG_SLICES } from './config/config-slices.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      ignoreEnvFile: true,
+      load: CONFIG_SLICES,
+    }),
+    LoggingModule,
+    AuthModule,
+    HealthModule,
+    CallStatusModule,
+  ],
+  providers: [
+    { provide: APP_FILTER, useClass: AllExceptionsFilter },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    // Interceptors run in this order: context first, so the envelope runs inside it.
+    { provide: APP_INTERCEPTOR, useClass: RequestContextInterceptor },
+    { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
+  ],
+})
+export class AppModule {}

@@ -1,0 +1,66 @@
+import { ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import type { FastifyRequest } from 'fastify';
+import { AppException } from '../common/app.exception.js';
+import { authConfig } from '../config/auth.config.js';
+import type { AuthUser } from './auth.types.js';
+import { IS_PUBLIC } from './public.decorator.js';
+import { VerifiedTokenCache } from './verified-token.cache.js';
+
+const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+) *$/i;
+
+export function unauthorized(): AppException {
+  return new AppException(401, 'Unauthorized', { headers: { 'www-authenticate': 'Bearer' } });
+}
+
+type AuthRequest = FastifyRequest & { user?: AuthUser };
+
+/** Global guard: deny by default; @Public() opts a route out. Verification is passport-jwt's. */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly logger = new Logger(JwtAuthGuard.name);
+  private readonly cache: VerifiedTokenCache;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
+  ) {
+    super();
+    this.cache = new VerifiedTokenCache(config.tokenCacheSize);
+  }
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+
+    const request = context.switchToHttp().getRequest<AuthRequest>();
+    const token = bearerToken(request);
+    if (token === undefined) throw unauthorized();
+    const cached = this.cache.get(token);
+    if (cached !== undefined) {
+      request.user = cached;
+      return true;
+    }
+    await super.canActivate(context);
+    if (request.user !== undefined) this.cache.set(token, request.user);
+    return true;
+  }
+
+  override handleRequest<TUser = AuthUser>(err: unknown, user: unknown, info: unknown): TUser {
+    if (err || !user) {
+      // The reason (expired, bad signature, wrong issuer...) is for operators, not callers.
+      const reason = err ?? info;
+      this.logger.debug(`token rejected: ${reason instanceof Error ? reason.message : 'no user'}`);
+      throw unauthorized();
+    }
+    return user as TUser;
+  }
+}
+
+function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return undefined;
+  return BEARER.exec(header)?.[1];
+}

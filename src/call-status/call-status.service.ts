@@ -1,0 +1,21 @@
+import { Injectable } from '@nestjs/common';
+import { AdminApiException } from '../admin-api/admin-api.exception.js';
+import { AppException } from '../common/app.exception.js';
+import type { CallStatusResponseDto } from './dto/call-status-response.dto.js';
+import { StatusCache } from './status-cache.service.js';
+
+@Injectable()
+export class CallStatusService {
+  constructor(private readonly statuses: StatusCache) {}
+
+  async getStatus(roomName: string): Promise<CallStatusResponseDto> {
+    try {
+      return await this.statuses.get(roomName);
+    } catch (error) {
+      if (error instanceof AdminApiException && error.outcome === 'not_found') {
+        throw new AppException(404, 'Room not found', { cause: error });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AdminApiClient } from '../admin-api/admin-api.client.js';
+import type { SessionStatus } from '../admin-api/admin-api.types.js';
+import { AppException } from '../common/app.exception.js';
+import { currentContext } from '../common/request-context.js';
+import { SingleFlight } from '../common/single-flight.js';
+import { callStatusConfig, type CallStatusConfig } from '../config/call-status.config.js';
+
+interface Entry {
+  status: SessionStatus;
+  fetchedAt: number;
+}
+
+// Bounds memory when a tenant has very many rooms; the oldest entries go first.
+const MAX_ENTRIES = 100_000;
+
+/**
+ * Per-room session status: fresh for STATUS_CACHE_TTL_MS, one Admin Control call per room at a
+ * time however many participants poll, and (only if configured) the last good status while
+ * Admin Control fails. Errors are never cached.
+ */
+@Injectable()
+export class StatusCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly flights = new SingleFlight<string, Entry>();
+  private readonly keepMs: number;
+
+  constructor(
+    private readonly admin: AdminApiClient,
+    @Inject(callStatusConfig.KEY) private readonly config: CallStatusConfig,
+  ) {
+    this.keepMs = Math.max(config.cacheTtlMs, config.staleIfErrorMs);
+  }
+
+  async get(room: string): Promise<SessionStatus> {
+    const context = currentContext();
+    const now = Date.now();
+    const entry = this.entries.get(room);
+    if (entry !== undefined && now - entry.fetchedAt < this.config.cacheTtlMs) {
+      if (context) context.cache = 'hit';
+      return entry.status;
+    }
+    const flight = this.flights.run(room, () => this.fetch(room));
+    if (context) context.cache = flight.shared ? 'coalesced' : 'miss';
+    try {
+      return (await flight.promise).status;
+    } catch (error) {
+      // Only an upstream failure (5xx) may be papered over; "room not found" is an answer.
+      const upstreamFailed = error instanceof AppException && error.getStatus() >= 500;
+      const stale = upstreamFailed ? this.staleFor(room) : undefined;
+      if (stale === undefined) throw error;
+      if (context) {
+        context.cache = 'stale';
+        const age = Math.floor((Date.now() - stale.fetchedAt) / 1000);
+        context.responseHeaders = { ...context.responseHeaders, age: String(age) };
+      }
+      return stale.status;
+    }
+  }
+
+  private async fetch(room: string): Promise<Entry> {
+    const status = await this.admin.getSessionStatus(room);
+    const entry = { status, fetchedAt: Date.now() };
+    if (this.keepMs > 0) this.remember(room, entry);
+    return entry;
+  }
+
+  private remember(room: string, entry: Entry): void {
+    this.entries.delete(room); // re-insert at the end: Map order is our eviction order
+    if (this.entries.size >= MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(room, entry);
+  }
+
+  private staleFor(room: string): Entry | undefined {
+    if (this.config.staleIfErrorMs <= 0) return undefined;
+    const entry = this.entries.get(room);
+    if (entry === undefined || Date.now() - entry.fetchedAt >= this.config.staleIfErrorMs) {
+      return undefined;
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,18 @@
+import { HttpException } from '@nestjs/common';
+
+export interface AppExceptionOptions {
+  /** Extra response headers, e.g. WWW-Authenticate or Retry-After. */
+  headers?: Record<string, string>;
+  /** The underlying error: logged, never sent to the client. */
+  cause?: unknown;
+}
+
+/** An error whose status and message are safe to show to the client as they are. */
+export class AppException extends HttpException {
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, message: string, options: AppExceptionOptions = {}) {
+    super(message, status, { cause: options.cause });
+    this.headers = options.headers ?? {};
+  }
+}

@@ -1,0 +1,95 @@
+import { Inject, Injectable, type LoggerService } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { createRequire } from 'node:module';
+import { pino, type Logger } from 'pino';
+import { appConfig } from '../config/app.config.js';
+
+// Anything that might carry a credential is censored wherever it appears in a log object.
+export const REDACTED_PATHS = [
+  'authorization',
+  'cookie',
+  '*.authorization',
+  '*.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'token',
+  'secret',
+];
+
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createPino(level: string, pretty: boolean): Logger {
+  const options = {
+    level,
+    base: undefined,
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (pretty && prettyAvailable()) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
+  }
+  // Asynchronous writes keep logging off the request's critical path.
+  return pino(options, pino.destination({ sync: false }));
+}
+
+/** Nest's logger interface on top of pino: one JSON line per message, level from LOG_LEVEL. */
+@Injectable()
+export class AppLogger implements LoggerService {
+  readonly pino: Logger;
+
+  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+    this.pino = createPino(config.logLevel, config.nodeEnv === 'development');
+  }
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+
+  error(message: unknown, ...rest: unknown[]): void {
+    // Nest passes (message, stack?, context?).
+    const context = rest.length > 0 ? rest[rest.length - 1] : undefined;
+    const stack = rest.length > 1 ? rest[0] : undefined;
+    this.pino.error({ context, stack }, String(message));
+  }
+
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  flush(): void {
+    this.pino.flush();
+  }
+
+  private write(
+    level: 'info' | 'warn' | 'debug' | 'trace' | 'fatal',
+    message: unknown,
+    rest: unknown[],
+  ): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const context = rest.length > 0 ? rest[rest.length - 1] : undefined;
+    if (typeof message === 'object' && message !== null) this.pino[level]({ context, ...message });
+    else this.pino[level]({ context }, String(message));
+  }
+}

@@ -1,0 +1,292 @@
+// `npm run demo`: builds if needed, starts the Admin Control simulator in-process, runs the
+// built server against it and prints a token plus ready-to-paste curl lines.
+import { spawn } from 'node:child_process';
+import { readdir, stat } from 'node:fs/promises';
+import { constants as osConstants } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SRC_DIR = path.join(ROOT, 'src');
+const DIST_MAIN = path.join(ROOT, 'dist', 'main.js');
+const HEALTH_POLL_MS = 100;
+const HEALTH_DEADLINE_MS = 20_000;
+const TOKEN_LIFETIME_S = 24 * 60 * 60;
+
+/** @typedef {{ code: number | null, signal: NodeJS.Signals | null }} ChildExit */
+
+class DemoError extends Error {}
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * @param {string} value
+ * @param {string} name
+ */
+function parsePort(value, name) {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new DemoError(`${name} must be a TCP port (1-65535), got "${value}"`);
+  }
+  return port;
+}
+
+/**
+ * Newest modification time of any file below dir (0 when dir is missing).
+ * @param {string} dir
+ * @returns {Promise<number>}
+ */
+async function newestMtime(dir) {
+  let entries;
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  let newest = 0;
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    const time = entry.isDirectory() ? await newestMtime(full) : (await stat(full)).mtimeMs;
+    newest = Math.max(newest, time);
+  }
+  return newest;
+}
+
+async function needsBuild() {
+  let builtAt;
+  try {
+    builtAt = (await stat(DIST_MAIN)).mtimeMs;
+  } catch {
+    return true;
+  }
+  return (await newestMtime(SRC_DIR)) > builtAt;
+}
+
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @returns {Promise<number | null>}
+ */
+function runInherited(command, args) {
+  return new Promise((resolve, reject) => {
+    // npx is a .cmd shim on Windows, which spawn only runs through a shell
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      stdio: 'inherit',
+      shell: process.platform === 'win32',
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve(code));
+  });
+}
+
+async function buildIfNeeded() {
+  if (!(await needsBuild())) return;
+  console.log('demo: dist/main.js is missing or older than src/; running "npx nest build"');
+  let code;
+  try {
+    code = await runInherited('npx', ['nest', 'build']);
+  } catch (err) {
+    throw new DemoError(`could not run "npx nest build": ${/** @type {Error} */ (err).message}`);
+  }
+  if (code !== 0) {
+    throw new DemoError(
+      `"npx nest build" failed (exit code ${code}); fix the errors above and rerun`,
+    );
+  }
+  try {
+    await stat(DIST_MAIN);
+  } catch {
+    throw new DemoError('"npx nest build" succeeded but dist/main.js does not exist');
+  }
+}
+
+/** @param {string} url */
+async function isHealthy(url) {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    // drain the body so the keep-alive socket is reusable
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** @param {ChildExit} exit */
+function describeExit(exit) {
+  return exit.signal ? `killed by ${exit.signal}` : `exit code ${exit.code}`;
+}
+
+/** @param {ChildExit} exit */
+function exitCodeOf(exit) {
+  if (exit.code !== null) return exit.code;
+  // shell convention for "terminated by signal N"
+  const num = exit.signal ? osConstants.signals[exit.signal] : undefined;
+  return num ? 128 + num : 1;
+}
+
+/**
+ * @param {string} origin
+ * @param {string} room
+ * @param {Record<string, boolean>} status
+ */
+function curlSetRoom(origin, room, status) {
+  const body = JSON.stringify(status);
+  const url = `${origin}/_sim/rooms/${encodeURIComponent(room)}`;
+  return `curl -s -X PUT -H 'content-type: application/json' -d '${body}' ${url}`;
+}
+
+async function main() {
+  const port = parsePort(process.env.PORT || '3000', 'PORT');
+  const simPort = parsePort(process.env.SIM_PORT || '4010', 'SIM_PORT');
+  const appOrigin = `http://127.0.0.1:${port}`;
+  const healthUrl = `${appOrigin}/health`;
+
+  await buildIfNeeded();
+
+  // a server left over from an earlier run would make the readiness check lie
+  if (await isHealthy(healthUrl)) {
+    throw new DemoError(`something already answers ${healthUrl}; stop it or set PORT`);
+  }
+
+  let sim;
+  try {
+    sim = await startAdminSimulator({
+      port: simPort,
+      unknownRooms: 'create',
+      record: false,
+      rooms: {
+        'demo-room': { recording_status: true, transcript_status: false },
+        'quiet-room': { recording_status: false, transcript_status: false },
+      },
+      log: (line) => console.log(`[admin-sim] ${line}`),
+    });
+  } catch (err) {
+    const e = /** @type {NodeJS.ErrnoException} */ (err);
+    if (e.code === 'EADDRINUSE') {
+      throw new DemoError(`simulator port ${simPort} is in use; set SIM_PORT to a free port`);
+    }
+    throw err;
+  }
+
+  const env = {
+    ...process.env,
+    NODE_ENV: process.env.NODE_ENV || 'development',
+    PORT: String(port),
+    HOST: process.env.HOST || '127.0.0.1',
+    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+    // owned by the demo: the server must talk to this simulator and accept the printed token
+    ADMIN_BACKEND_URL: sim.url,
+    JWT_SECRET: DEMO_JWT_SECRET,
+  };
+  const child = spawn(process.execPath, [DIST_MAIN], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // own process group: a terminal Ctrl+C reaches only us, so the server sees one signal
+    detached: process.platform !== 'win32',
+  });
+  /** @type {ChildExit | undefined} */
+  let childExit;
+  /** @type {Promise<ChildExit>} */
+  const exited = new Promise((resolve) => {
+    child.once('exit', (code, signal) => {
+      childExit = { code, signal };
+      resolve(childExit);
+    });
+  });
+
+  let stopping = false;
+  /** @param {NodeJS.Signals} signal */
+  const onSignal = (signal) => {
+    if (childExit) return;
+    // a second Ctrl+C means "now"
+    child.kill(stopping ? 'SIGKILL' : signal);
+    stopping = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    const deadline = Date.now() + HEALTH_DEADLINE_MS;
+    let ready = false;
+    while (!childExit && !stopping && Date.now() < deadline) {
+      if (await isHealthy(healthUrl)) {
+        ready = true;
+        break;
+      }
+      await sleep(HEALTH_POLL_MS);
+    }
+    if (!ready && !stopping) {
+      if (childExit) {
+        throw new DemoError(
+          `server exited before ${healthUrl} answered 200 (${describeExit(childExit)})`,
+        );
+      }
+      child.kill('SIGTERM');
+      // escalate if it ignores SIGTERM; unref so this timer never delays our own exit
+      const escalate = setTimeout(() => child.kill('SIGKILL'), 5000);
+      escalate.unref();
+      const exit = await exited;
+      clearTimeout(escalate);
+      const how = describeExit(exit);
+      throw new DemoError(
+        `server did not answer 200 on ${healthUrl} within ${HEALTH_DEADLINE_MS / 1000} s (${how})`,
+      );
+    }
+
+    if (ready) {
+      const token = mintToken({
+        secret: DEMO_JWT_SECRET,
+        subject: 'demo-user',
+        expiresInSeconds: TOKEN_LIFETIME_S,
+        issuer: process.env.JWT_ISSUER || undefined,
+        audience: process.env.JWT_AUDIENCE || undefined,
+      });
+      const rule = '-'.repeat(78);
+      const callStatusUrl = `${appOrigin}/callStatus?roomName=demo-room`;
+      console.log(
+        [
+          '',
+          rule,
+          `ProCONF app server ready on ${appOrigin}`,
+          `Admin Control simulator on ${sim.url}`,
+          '  (rooms demo-room and quiet-room; any other room is created with both flags off)',
+          '',
+          'Token (subject demo-user, valid 24 h):',
+          `  ${token}`,
+          '',
+          'Call status:',
+          `  curl -s -H "Authorization: Bearer ${token}" "${callStatusUrl}"`,
+          '',
+          'Turn recording on / off for demo-room in the simulator:',
+          `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: true })}`,
+          `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: false })}`,
+          '',
+          `Simulator state: curl -s ${sim.origin}/_sim/rooms ; curl -s ${sim.origin}/_sim/stats`,
+          'Press Ctrl+C to stop.',
+          rule,
+          '',
+        ].join('\n'),
+      );
+    }
+
+    const exit = await exited;
+    if (!stopping) console.error(`demo: server stopped (${describeExit(exit)})`);
+    process.exitCode = exitCodeOf(exit);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (!childExit) child.kill('SIGKILL');
+    await sim.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(`demo: ${err instanceof DemoError ? err.message : (err?.stack ?? err)}`);
+  process.exitCode = 1;
+});

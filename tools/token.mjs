@@ -1,0 +1,100 @@
+// Dev token minting: HS256 JWTs the app server accepts when it shares JWT_SECRET.
+// Usage: npm run token -- [subject] [--room <room>] [--expires 3600]
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import jwt from 'jsonwebtoken';
+
+// Public on purpose: only for local demos; real deployments must set JWT_SECRET.
+export const DEMO_JWT_SECRET = 'proconf-demo-secret-change-me-0123456789abcdef';
+
+/**
+ * @typedef {object} MintTokenOptions
+ * @property {string} secret HS256 shared secret
+ * @property {string} [subject] `sub` claim (default 'dev-user')
+ * @property {number} [expiresInSeconds] lifetime (default 3600); `exp` is always set
+ * @property {string} [issuer] `iss` claim
+ * @property {string | string[]} [audience] `aud` claim
+ * @property {Record<string, unknown>} [claims] extra claims (sub/iat/exp/iss/aud come from options)
+ */
+
+/**
+ * Mints an HS256 JWT.
+ * @param {MintTokenOptions} options
+ * @returns {string}
+ */
+export function mintToken({
+  secret,
+  subject = 'dev-user',
+  expiresInSeconds = 3600,
+  issuer,
+  audience,
+  claims = {},
+}) {
+  if (typeof secret !== 'string' || secret === '') throw new TypeError('secret is required');
+  if (!Number.isFinite(expiresInSeconds) || expiresInSeconds <= 0) {
+    throw new TypeError('expiresInSeconds must be a positive number');
+  }
+  const iat = Math.floor(Date.now() / 1000);
+  // build the payload ourselves: jsonwebtoken throws when claims and options both set sub/exp
+  /** @type {Record<string, unknown>} */
+  const payload = { ...claims, sub: subject, iat, exp: iat + Math.floor(expiresInSeconds) };
+  if (issuer !== undefined) payload.iss = issuer;
+  if (audience !== undefined) payload.aud = audience;
+  return jwt.sign(payload, secret, { algorithm: 'HS256' });
+}
+
+/** @param {string[]} argv */
+function main(argv) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      room: { type: 'string' },
+      expires: { type: 'string', default: '3600' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.error('usage: npm run token -- [subject] [--room <room>] [--expires 3600]');
+    return;
+  }
+  if (positionals.length > 1) throw new Error('at most one subject may be given');
+  const expiresInSeconds = Number(values.expires);
+  if (!Number.isInteger(expiresInSeconds) || expiresInSeconds <= 0) {
+    throw new Error(`--expires must be a positive integer number of seconds`);
+  }
+  let secret = process.env.JWT_SECRET;
+  if (!secret) {
+    secret = DEMO_JWT_SECRET;
+    console.error('token: JWT_SECRET is not set; using the public demo secret (dev only)');
+  }
+  const token = mintToken({
+    secret,
+    subject: positionals[0] ?? 'dev-user',
+    expiresInSeconds,
+    issuer: process.env.JWT_ISSUER || undefined,
+    audience: process.env.JWT_AUDIENCE || undefined,
+    // a room-scoped guest token
+    claims: values.room === undefined ? {} : { roomName: values.room },
+  });
+  process.stdout.write(`${token}\n`);
+}
+
+function isEntryPoint() {
+  if (!process.argv[1]) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    console.error(`token: ${err instanceof Error ? err.message : err}`);
+    process.exitCode = 1;
+  }
+}
