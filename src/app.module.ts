@@ -10,6 +10,7 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { RedisModule } from './redis/redis.module.js';
 
 @Module({
   imports: [
@@ -20,6 +21,7 @@ import { LoggingModule } from './logging/logging.module.js';
       load: CONFIG_SLICES,
     }),
     LoggingModule,
+    RedisModule,
     AuthModule,
     HealthModule,
     CallStatusModule,

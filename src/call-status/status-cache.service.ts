@@ -4,6 +4,7 @@ import type { SessionStatus } from '../admin-api/admin-api.types.js';
 import { AppException } from '../common/app.exception.js';
 import { currentContext } from '../common/request-context.js';
 import { SingleFlight } from '../common/single-flight.js';
+import { RedisService } from '../redis/redis.service.js';
 import { callStatusConfig, type CallStatusConfig } from '../config/call-status.config.js';
 
 interface Entry {
@@ -27,6 +28,7 @@ export class StatusCache {
 
   constructor(
     private readonly admin: AdminApiClient,
+    private readonly redis: RedisService,
     @Inject(callStatusConfig.KEY) private readonly config: CallStatusConfig,
   ) {
     this.keepMs = Math.max(config.cacheTtlMs, config.staleIfErrorMs);
@@ -59,13 +61,45 @@ export class StatusCache {
   }
 
   private async fetch(room: string): Promise<Entry> {
+    const shared = await this.readShared(room);
+    if (shared !== undefined) {
+      this.remember(room, shared);
+      return shared;
+    }
     const status = await this.admin.getSessionStatus(room);
     const entry = { status, fetchedAt: Date.now() };
-    if (this.keepMs > 0) this.remember(room, entry);
+    this.remember(room, entry);
+    this.writeShared(room, entry);
     return entry;
   }
 
+  /** Another instance's fresh answer, if Redis has one; never throws, never waits long. */
+  private async readShared(room: string): Promise<Entry | undefined> {
+    if (this.config.cacheTtlMs <= 0 || !this.redis.available) return undefined;
+    try {
+      const entry = decode(await this.redis.client!.get(sharedKey(room)));
+      if (entry !== undefined && Date.now() - entry.fetchedAt < this.config.cacheTtlMs) {
+        const context = currentContext();
+        if (context) context.cache = 'shared';
+        return entry;
+      }
+    } catch (error) {
+      this.redis.reportFailure('status read', error);
+    }
+    return undefined;
+  }
+
+  private writeShared(room: string, entry: Entry): void {
+    if (this.config.cacheTtlMs <= 0 || !this.redis.available) return;
+    // Expire with the TTL left from when it was fetched: Redis never serves an older answer.
+    const ttl = Math.max(1, this.config.cacheTtlMs - (Date.now() - entry.fetchedAt));
+    this.redis
+      .client!.set(sharedKey(room), encode(entry), 'PX', ttl)
+      .catch((error: unknown) => this.redis.reportFailure('status write', error));
+  }
+
   private remember(room: string, entry: Entry): void {
+    if (this.keepMs <= 0) return;
     this.entries.delete(room); // re-insert at the end: Map order is our eviction order
     if (this.entries.size >= MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value;
@@ -81,5 +115,27 @@ export class StatusCache {
       return undefined;
     }
     return entry;
+  }
+}
+
+function sharedKey(room: string): string {
+  return `status:${room}`;
+}
+
+function encode(entry: Entry): string {
+  const { transcript_status: t, recording_status: r } = entry.status;
+  return JSON.stringify({ t, r, at: entry.fetchedAt });
+}
+
+function decode(text: string | null): Entry | undefined {
+  if (text === null) return undefined;
+  try {
+    const { t, r, at } = JSON.parse(text) as { t?: unknown; r?: unknown; at?: unknown };
+    if (typeof t !== 'boolean' || typeof r !== 'boolean' || typeof at !== 'number') {
+      return undefined;
+    }
+    return { status: { transcript_status: t, recording_status: r }, fetchedAt: at };
+  } catch {
+    return undefined;
   }
 }

@@ -2,9 +2,10 @@ import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
 import { callStatusConfig } from './call-status.config.js';
+import { redisConfig } from './redis.config.js';
 
 /** Every configuration slice: loaded by AppModule, checked up front by main.ts. */
-export const CONFIG_SLICES = [appConfig, adminConfig, authConfig, callStatusConfig];
+export const CONFIG_SLICES = [appConfig, adminConfig, authConfig, callStatusConfig, redisConfig];
 
 /** Runs every slice's validation; returns all problems (one line per slice) or none. */
 export function configProblems(): string[] {
