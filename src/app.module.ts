@@ -10,7 +10,9 @@ import { createValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { ThrottleModule } from './throttle/throttle.module.js';
 
 @Module({
   imports: [
@@ -23,8 +25,10 @@ import { RedisModule } from './redis/redis.module.js';
     LoggingModule,
     RedisModule,
     AuthModule,
+    ThrottleModule, // after AuthModule: its guard must run after the JWT guard
     HealthModule,
     CallStatusModule,
+    MetricsModule,
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },

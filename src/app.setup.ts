@@ -1,9 +1,17 @@
+import helmet from '@fastify/helmet';
 import { INJECTABLE_WATERMARK } from '@nestjs/common/constants.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ContextRequest } from './common/request-context.interceptor.js';
 import { requestIdFor } from './common/request-context.js';
+import {
+  corsOptions,
+  HELMET_OPTIONS,
+  securityConfig,
+  trustProxyFromEnv,
+  type SecurityConfig,
+} from './config/security.config.js';
 import { AppLogger } from './logging/app-logger.service.js';
 import type { AuthUser } from './auth/auth.types.js';
 
@@ -19,6 +27,8 @@ export function createAdapter(): FastifyAdapter {
     // Let in-flight requests finish on shutdown while idle keep-alive sockets close at once.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    // Whether X-Forwarded-For is believed for request.ip (rate limits by IP): TRUST_PROXY.
+    trustProxy: trustProxyFromEnv(),
   });
 }
 
@@ -36,6 +46,11 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   const logger = app.get(AppLogger);
   app.useLogger(logger);
   const fastify = app.getHttpAdapter().getInstance();
+  // Security headers on every response, errors and 404s included; CORS only if configured.
+  // Both are registered synchronously: Fastify loads them when the app is initialised.
+  void fastify.register(helmet, HELMET_OPTIONS);
+  const cors = corsOptions(app.get<SecurityConfig>(securityConfig.KEY).cors);
+  if (cors !== undefined) app.enableCors(cors);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.header('x-request-id', request.id);
     done();

@@ -6,6 +6,7 @@ import { configureApp, createAdapter } from './app.setup.js';
 import { appConfig } from './config/app.config.js';
 import { configProblems } from './config/config-slices.js';
 import { AppLogger } from './logging/app-logger.service.js';
+import { installShutdownHandlers } from './shutdown.js';
 
 async function bootstrap(): Promise<void> {
   // A configuration problem is the operator's to fix: name every bad variable, no stack.
@@ -19,8 +20,10 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app);
   const config = app.get<ReturnType<typeof appConfig>>(appConfig.KEY);
+  const logger = app.get(AppLogger);
+  installShutdownHandlers(app, { graceMs: config.shutdownGraceMs, logger });
   await app.listen(config.port, config.host);
-  app.get(AppLogger).log(`listening on ${await app.getUrl()}`, 'Bootstrap');
+  logger.log(`listening on ${await app.getUrl()}`, 'Bootstrap');
 }
 
 void bootstrap();

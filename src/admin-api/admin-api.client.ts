@@ -1,7 +1,6 @@
 import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { isAxiosError } from 'axios';
-import type { Agent } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppException } from '../common/app.exception.js';
 import { currentContext } from '../common/request-context.js';
@@ -11,8 +10,9 @@ import type { AdminApiListener, SessionStatus, UpstreamOutcome } from './admin-a
 import { CircuitBreaker } from './circuit-breaker.js';
 import { ConcurrencyLimiter, LimiterOverflowError } from './concurrency-limiter.js';
 import { RetryBudget } from './retry-budget.js';
+import type { ClosableAdapter } from './undici.adapter.js';
 
-const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
 // A retry is only worth starting if it has at least this long before the deadline.
 const MIN_RETRY_WINDOW_MS = 50;
 const OVERLOAD_RETRY_AFTER_MS = 1000;
@@ -72,7 +72,7 @@ export class AdminApiClient implements OnApplicationShutdown {
   /** `<base>/<resource>/<value as exactly one encoded segment>`, or a 400 if it cannot be. */
   segmentUrl(resource: string, value: string): URL {
     const segment = encodeURIComponent(value);
-    const path = `${this.config.baseUrl.pathname}/${resource}/${segment}`;
+    const path = `${this.config.basePath}/${resource}/${segment}`;
     const url = new URL(path, this.config.baseUrl);
     // "." and ".." survive encoding and URL normalisation turns them into traversal; whatever
     // a deployment's room-name pattern allows, the request must name exactly one segment.
@@ -83,10 +83,8 @@ export class AdminApiClient implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const defaults = this.http.axiosRef.defaults;
-    for (const agent of [defaults.httpAgent, defaults.httpsAgent] as Array<Agent | undefined>) {
-      agent?.destroy();
-    }
+    const adapter = this.http.axiosRef.defaults.adapter as Partial<ClosableAdapter> | undefined;
+    await adapter?.close?.();
   }
 
   private async get<T>(url: URL, parse: (body: unknown) => T | undefined): Promise<T> {
@@ -96,7 +94,10 @@ export class AdminApiClient implements OnApplicationShutdown {
       throw unavailable('circuit_open', admission.retryAfterMs);
     }
     const deadline = Date.now() + this.config.timeoutMs;
-    const signal = AbortSignal.timeout(this.config.timeoutMs);
+    // One timer for the whole call (queueing, attempts, backoff), cleared as soon as it ends.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
+    const signal = controller.signal;
     try {
       return await this.limiter.run(
         () => this.withRetry(url, parse, admission.probe, deadline, signal),
@@ -113,6 +114,8 @@ export class AdminApiClient implements OnApplicationShutdown {
       if (admission.probe) this.breaker.record(true, true);
       this.note('timeout');
       throw upstreamFailure('timeout', error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -174,11 +177,8 @@ export class AdminApiClient implements OnApplicationShutdown {
         headers,
         signal,
         responseType: 'text',
-        transformResponse: (body: string) => body,
+        transformResponse: identity,
         validateStatus: null,
-        maxRedirects: 0,
-        maxContentLength: MAX_BODY_BYTES,
-        proxy: false,
       });
       const status = response.status;
       if (status === 404) return { outcome: 'not_found', error: new Error('HTTP 404') };
@@ -191,7 +191,7 @@ export class AdminApiClient implements OnApplicationShutdown {
     } catch (error) {
       if (signal.aborted) return { outcome: 'timeout', error };
       if (isAxiosError(error) && error.code === 'ERR_BAD_RESPONSE') {
-        return { outcome: 'malformed', error }; // e.g. larger than MAX_BODY_BYTES
+        return { outcome: 'malformed', error }; // larger than MAX_BODY_BYTES
       }
       return { outcome: 'connection', error };
     }
@@ -240,6 +240,10 @@ function isRetryable(outcome: UpstreamOutcome, error: unknown): boolean {
     error instanceof UpstreamStatusError &&
     [502, 503, 504].includes(error.status)
   );
+}
+
+function identity<T>(value: T): T {
+  return value;
 }
 
 function parseJson(text: unknown): unknown {

@@ -1,19 +1,34 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
-import { createSecretKey } from 'node:crypto';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { authConfig } from '../config/auth.config.js';
 import type { AuthUser, JwtPayload } from './auth.types.js';
+import { JwksKeyClient } from './jwks-key.client.js';
+import { JwtKeys, type KeyCallback } from './jwt-keys.js';
+
+/**
+ * The room a token is scoped to: undefined when it carries no room claim, null when the claim is
+ * unusable (not a string, blank, or `roomName` and `room` disagree), which refuses the token:
+ * a malformed scope must not fall back to full access.
+ */
+export function roomScope(payload: JwtPayload): string | undefined | null {
+  const claims = [payload.roomName, payload.room].filter((claim) => claim !== undefined);
+  if (claims.length === 0) return undefined;
+  const rooms = claims.map((claim) => (typeof claim === 'string' ? claim.trim() : ''));
+  if (rooms.some((room) => room === '' || room !== rooms[0])) return null;
+  return rooms[0];
+}
 
 export function userFromPayload(payload: JwtPayload): AuthUser | null {
   // exp is required: a token without it would be valid forever.
   if (typeof payload.exp !== 'number' || !Number.isFinite(payload.exp)) return null;
+  const roomName = roomScope(payload);
+  if (roomName === null) return null;
   const subject = typeof payload.sub === 'string' ? payload.sub : payload.userId;
-  const room = payload.roomName ?? payload.room;
   return {
     subject: typeof subject === 'string' ? subject : 'anonymous',
-    roomName: typeof room === 'string' ? room : undefined,
+    roomName,
     expiresAt: payload.exp,
   };
 }
@@ -21,12 +36,16 @@ export function userFromPayload(payload: JwtPayload): AuthUser | null {
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(@Inject(authConfig.KEY) config: ConfigType<typeof authConfig>) {
+    const jwks =
+      config.jwksUri === undefined
+        ? undefined
+        : new JwksKeyClient({ uri: config.jwksUri, ...config.jwks });
+    const keys = new JwtKeys(config, jwks);
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      // A KeyObject, not the string: jsonwebtoken re-derives a key from a string on every verify.
-      // (@types/passport-jwt predates KeyObject; jsonwebtoken 9 accepts it.)
-      secretOrKey: createSecretKey(Buffer.from(config.secret, 'utf8')) as unknown as Buffer,
-      algorithms: ['HS256'],
+      // Hands jsonwebtoken KeyObjects (@types/passport-jwt predates them; jsonwebtoken 9 takes them).
+      secretOrKeyProvider: (_request, token, done) => keys.keyFor(token, done as KeyCallback),
+      algorithms: config.algorithms,
       issuer: config.issuer,
       audience: config.audience,
       ignoreExpiration: false,

@@ -1,4 +1,6 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import type { AuthUser } from '../auth/auth.types.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { CallStatusService } from './call-status.service.js';
 import type { CallStatusResponseDto } from './dto/call-status-response.dto.js';
 import { GetCallStatusQueryDto } from './dto/get-call-status-query.dto.js';
@@ -9,7 +11,10 @@ export class CallStatusController {
 
   @Get()
   @Header('cache-control', 'no-store')
-  getCallStatus(@Query() query: GetCallStatusQueryDto): Promise<CallStatusResponseDto> {
-    return this.callStatus.getStatus(query.roomName);
+  getCallStatus(
+    @Query() query: GetCallStatusQueryDto,
+    @CurrentUser() user: AuthUser,
+  ): Promise<CallStatusResponseDto> {
+    return this.callStatus.getStatus(query.roomName, user);
   }
 }

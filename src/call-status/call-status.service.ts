@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AdminApiException } from '../admin-api/admin-api.exception.js';
+import type { AuthUser } from '../auth/auth.types.js';
+import { assertRoomAccess } from '../auth/room-access.js';
 import { AppException } from '../common/app.exception.js';
 import type { CallStatusResponseDto } from './dto/call-status-response.dto.js';
 import { StatusCache } from './status-cache.service.js';
@@ -8,7 +10,8 @@ import { StatusCache } from './status-cache.service.js';
 export class CallStatusService {
   constructor(private readonly statuses: StatusCache) {}
 
-  async getStatus(roomName: string): Promise<CallStatusResponseDto> {
+  async getStatus(roomName: string, user: AuthUser): Promise<CallStatusResponseDto> {
+    assertRoomAccess(user, roomName);
     try {
       return await this.statuses.get(roomName);
     } catch (error) {

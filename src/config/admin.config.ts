@@ -24,8 +24,6 @@ function parseBaseUrl(env: EnvReader): URL {
   if (url.search !== '' || url.hash !== '') {
     env.fail('ADMIN_BACKEND_URL', 'must not contain a query string or fragment');
   }
-  // Tolerate a trailing slash: the client appends "/sessions-status/<room>".
-  url.pathname = url.pathname.replace(/\/+$/, '');
   return url;
 }
 
@@ -38,6 +36,8 @@ export const adminConfig = registerAs('admin', () => {
   }
   return env.done({
     baseUrl,
+    // "" or "/api": no trailing slash, so the client can append "/sessions-status/<room>".
+    basePath: baseUrl.pathname.replace(/\/+$/, ''),
     timeoutMs: env.int('ADMIN_TIMEOUT_MS', { default: 3000, min: 1, max: 120_000 }),
     apiKey: env.string('ADMIN_API_KEY'),
     apiKeyHeader,

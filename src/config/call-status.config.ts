@@ -10,6 +10,8 @@ export const callStatusConfig = registerAs('callStatus', () => {
   const source = env.string('ROOM_NAME_PATTERN', DEFAULT_ROOM_NAME_PATTERN);
   let roomNamePattern = new RegExp(`^(?:${DEFAULT_ROOM_NAME_PATTERN})$`, 'u');
   try {
+    // Compile the bare source first: "a)|(b" is only valid once wrapped, and would escape it.
+    new RegExp(source, 'u');
     roomNamePattern = new RegExp(`^(?:${source})$`, 'u');
   } catch {
     env.fail('ROOM_NAME_PATTERN', `is not a valid regular expression (got "${source}")`);

@@ -2,10 +2,20 @@ import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
 import { callStatusConfig } from './call-status.config.js';
+import { observabilityConfig } from './observability.config.js';
 import { redisConfig } from './redis.config.js';
+import { securityConfig } from './security.config.js';
 
 /** Every configuration slice: loaded by AppModule, checked up front by main.ts. */
-export const CONFIG_SLICES = [appConfig, adminConfig, authConfig, callStatusConfig, redisConfig];
+export const CONFIG_SLICES = [
+  appConfig,
+  adminConfig,
+  authConfig,
+  callStatusConfig,
+  redisConfig,
+  observabilityConfig,
+  securityConfig,
+];
 
 /** Runs every slice's validation; returns all problems (one line per slice) or none. */
 export function configProblems(): string[] {

@@ -1,5 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AdminApiModule } from '../admin-api/admin-api.module.js';
 import { HealthController } from './health.controller.js';
+import { HealthService } from './health.service.js';
 
-@Module({ controllers: [HealthController] })
+@Module({
+  // Terminus would log every failed probe; HealthService logs changes only.
+  imports: [TerminusModule.forRoot({ logger: false }), AdminApiModule],
+  controllers: [HealthController],
+  providers: [HealthService],
+})
 export class HealthModule {}

@@ -1,21 +1,20 @@
-import { Inject, Injectable, type LoggerService } from '@nestjs/common';
+import { Inject, Injectable, type LoggerService, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { appConfig } from '../config/app.config.js';
 
-// Anything that might carry a credential is censored wherever it appears in a log object.
+// We never log headers or tokens; these paths are a second line of defence should a log call
+// ever pass a request or headers object. Exact paths only: wildcards make pino slower per line.
 export const REDACTED_PATHS = [
   'authorization',
   'cookie',
-  '*.authorization',
-  '*.cookie',
+  'token',
+  'secret',
   'headers.authorization',
   'headers.cookie',
   'req.headers.authorization',
   'req.headers.cookie',
-  'token',
-  'secret',
 ];
 
 function prettyAvailable(): boolean {
@@ -31,24 +30,31 @@ export function createPino(level: string, pretty: boolean): Logger {
   const options = {
     level,
     base: undefined,
-    timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     formatters: { level: (label: string) => ({ level: label }) },
   };
   if (pretty && prettyAvailable()) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  // Asynchronous writes keep logging off the request's critical path.
-  return pino(options, pino.destination({ sync: false }));
+  // Asynchronous, buffered writes keep logging off the request's critical path; pino flushes
+  // the buffer on exit.
+  return pino(options, pino.destination({ sync: false, minLength: 4096 }));
 }
 
 /** Nest's logger interface on top of pino: one JSON line per message, level from LOG_LEVEL. */
 @Injectable()
-export class AppLogger implements LoggerService {
+export class AppLogger implements LoggerService, OnApplicationShutdown {
   readonly pino: Logger;
+  // The buffered destination writes once 4 KiB are queued; this bounds how late a line can be.
+  private readonly flusher = setInterval(() => this.pino.flush(), 1000).unref();
 
   constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
     this.pino = createPino(config.logLevel, config.nodeEnv === 'development');
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.flusher);
+    this.pino.flush();
   }
 
   log(message: unknown, ...rest: unknown[]): void {

@@ -1,0 +1,257 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { adminConfig } from './admin.config.js';
+import { appConfig } from './app.config.js';
+import { authConfig } from './auth.config.js';
+import { callStatusConfig, DEFAULT_ROOM_NAME_PATTERN } from './call-status.config.js';
+import { ConfigError } from './env.js';
+
+// Every variable the slices below read: cleared for each test so the outer environment (vitest
+// sets NODE_ENV=test, for one) cannot leak in.
+const VARIABLES = [
+  'NODE_ENV',
+  'PORT',
+  'HOST',
+  'LOG_LEVEL',
+  'SHUTDOWN_GRACE_MS',
+  'ADMIN_BACKEND_URL',
+  'ADMIN_TIMEOUT_MS',
+  'ADMIN_API_KEY',
+  'ADMIN_API_KEY_HEADER',
+  'ADMIN_MAX_CONCURRENCY',
+  'ADMIN_MAX_QUEUE',
+  'ADMIN_RETRY',
+  'ADMIN_RETRY_MIN_BACKOFF_MS',
+  'ADMIN_RETRY_MAX_BACKOFF_MS',
+  'ADMIN_RETRY_BUDGET_RATIO',
+  'ADMIN_RETRY_BUDGET_WINDOW_MS',
+  'ADMIN_RETRY_BUDGET_MIN',
+  'BREAKER_ENABLED',
+  'BREAKER_CONSECUTIVE_FAILURES',
+  'BREAKER_FAILURE_RATIO',
+  'BREAKER_MIN_CALLS',
+  'BREAKER_WINDOW_MS',
+  'BREAKER_OPEN_MS',
+  'JWT_SECRET',
+  'JWT_PUBLIC_KEY',
+  'JWT_JWKS_URI',
+  'JWT_ALGORITHMS',
+  'JWT_ISSUER',
+  'JWT_AUDIENCE',
+  'JWT_CLOCK_TOLERANCE_SEC',
+  'JWT_CACHE_SIZE',
+  'ROOM_NAME_PATTERN',
+  'STATUS_CACHE_TTL_MS',
+  'STATUS_STALE_IF_ERROR_MS',
+];
+
+const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
+
+function setEnv(values: Record<string, string>): void {
+  for (const name of VARIABLES) delete process.env[name];
+  Object.assign(process.env, values);
+}
+
+afterEach(() => {
+  for (const [name, value] of Object.entries(saved)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+});
+
+function configError(factory: () => unknown): string {
+  try {
+    factory();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('adminConfig', () => {
+  it.each([
+    ['https://admin.example.com/api/', '/api'],
+    ['https://admin.example.com/api//', '/api'],
+    ['http://127.0.0.1:4010/api', '/api'],
+    ['http://127.0.0.1:4010', ''],
+    ['http://127.0.0.1:4010/', ''],
+  ])('parses %s and derives the base path "%s" without a trailing slash', (url, basePath) => {
+    setEnv({ ADMIN_BACKEND_URL: url });
+    expect(adminConfig().basePath).toBe(basePath);
+    expect(adminConfig().baseUrl.origin).toBe(new URL(url).origin);
+  });
+
+  it('has documented defaults', () => {
+    setEnv({ ADMIN_BACKEND_URL: 'https://admin.example.com/api' });
+    const config = adminConfig();
+    expect(config.timeoutMs).toBe(3000);
+    expect(config.apiKey).toBeUndefined();
+    expect(config.apiKeyHeader).toBe('x-api-key');
+    expect(config.maxConcurrency).toBe(100);
+    expect(config.maxQueue).toBe(50);
+    expect(config.retry).toStrictEqual({
+      enabled: true,
+      minBackoffMs: 25,
+      maxBackoffMs: 250,
+      budgetRatio: 0.2,
+      budgetWindowMs: 10_000,
+      minPerWindow: 5,
+    });
+    expect(config.breaker).toStrictEqual({
+      enabled: true,
+      consecutiveFailures: 5,
+      failureRatio: 0.5,
+      minCalls: 20,
+      windowMs: 10_000,
+      openMs: 5000,
+    });
+  });
+
+  it('requires ADMIN_BACKEND_URL', () => {
+    setEnv({});
+    expect(configError(adminConfig)).toContain('ADMIN_BACKEND_URL is required');
+  });
+
+  it('refuses text that is not a URL', () => {
+    setEnv({ ADMIN_BACKEND_URL: 'admin.example.com' });
+    expect(configError(adminConfig)).toContain(
+      'ADMIN_BACKEND_URL is not a URL (got "admin.example.com")',
+    );
+  });
+
+  it('refuses a scheme other than http and https', () => {
+    setEnv({ ADMIN_BACKEND_URL: 'ftp://admin.example.com/api' });
+    expect(configError(adminConfig)).toContain('ADMIN_BACKEND_URL must use http or https');
+  });
+
+  it('refuses credentials in the URL without echoing them', () => {
+    setEnv({ ADMIN_BACKEND_URL: 'https://ops:hunter2@admin.example.com/api' });
+    const message = configError(adminConfig);
+    expect(message).toContain('ADMIN_BACKEND_URL must not contain credentials (use ADMIN_API_KEY)');
+    expect(message).not.toContain('hunter2');
+  });
+
+  it.each(['https://admin.example.com/api?tenant=1', 'https://admin.example.com/api#x'])(
+    'refuses a query string or fragment (%s)',
+    (url) => {
+      setEnv({ ADMIN_BACKEND_URL: url });
+      expect(configError(adminConfig)).toContain(
+        'ADMIN_BACKEND_URL must not contain a query string or fragment',
+      );
+    },
+  );
+
+  it('lower-cases a custom API key header and refuses an invalid one', () => {
+    setEnv({
+      ADMIN_BACKEND_URL: 'https://h/api',
+      ADMIN_API_KEY: 'k-123',
+      ADMIN_API_KEY_HEADER: 'X-Admin-Token',
+    });
+    expect(adminConfig()).toMatchObject({ apiKey: 'k-123', apiKeyHeader: 'x-admin-token' });
+    setEnv({ ADMIN_BACKEND_URL: 'https://h/api', ADMIN_API_KEY_HEADER: 'x admin: token' });
+    expect(configError(adminConfig)).toContain('ADMIN_API_KEY_HEADER is not a valid header name');
+  });
+
+  it('reports every bad variable of the slice at once', () => {
+    setEnv({
+      ADMIN_BACKEND_URL: 'ftp://h',
+      ADMIN_TIMEOUT_MS: '0',
+      BREAKER_ENABLED: 'sometimes',
+      ADMIN_RETRY_BUDGET_RATIO: '2',
+    });
+    const message = configError(adminConfig);
+    expect(message).toMatch(/^Invalid configuration \(admin\): /);
+    for (const name of [
+      'ADMIN_BACKEND_URL',
+      'ADMIN_TIMEOUT_MS',
+      'BREAKER_ENABLED',
+      'ADMIN_RETRY_BUDGET_RATIO',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+});
+
+describe('authConfig', () => {
+  const SECRET_31 = 'x'.repeat(31);
+
+  it('requires JWT_SECRET', () => {
+    setEnv({ NODE_ENV: 'development' });
+    expect(configError(authConfig)).toContain('JWT_SECRET is required');
+  });
+
+  it('refuses a secret shorter than 32 bytes in production', () => {
+    setEnv({ NODE_ENV: 'production', JWT_SECRET: SECRET_31 });
+    expect(configError(authConfig)).toContain('JWT_SECRET must be at least 32 bytes in production');
+  });
+
+  it('treats an unset NODE_ENV as production', () => {
+    setEnv({ JWT_SECRET: SECRET_31 });
+    expect(configError(authConfig)).toContain('JWT_SECRET must be at least 32 bytes');
+  });
+
+  it('accepts a short secret outside production', () => {
+    setEnv({ NODE_ENV: 'development', JWT_SECRET: SECRET_31 });
+    expect(authConfig()).toMatchObject({ clockToleranceSec: 5, tokenCacheSize: 10_000 });
+  });
+
+  it('measures the secret in bytes, not characters', () => {
+    // 16 characters, 32 bytes in UTF-8.
+    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(16) });
+    expect(() => authConfig()).not.toThrow();
+    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(15) + 'x' });
+    expect(configError(authConfig)).toContain('JWT_SECRET must be at least 32 bytes');
+  });
+});
+
+describe('callStatusConfig', () => {
+  it('defaults to unreserved URL characters, anchored', () => {
+    setEnv({});
+    const { roomNamePattern } = callStatusConfig();
+    expect(roomNamePattern.source).toBe(`^(?:${DEFAULT_ROOM_NAME_PATTERN})$`);
+    expect(roomNamePattern.test('demo-1.a_b~c')).toBe(true);
+    expect(roomNamePattern.test('demo room')).toBe(false);
+  });
+
+  it('anchors a configured pattern to the whole name', () => {
+    setEnv({ ROOM_NAME_PATTERN: 'abc' });
+    const { roomNamePattern } = callStatusConfig();
+    expect(roomNamePattern.test('abc')).toBe(true);
+    expect(roomNamePattern.test('xabcx')).toBe(false);
+    expect(roomNamePattern.test('abcx')).toBe(false);
+    setEnv({ ROOM_NAME_PATTERN: 'a|b' });
+    expect(callStatusConfig().roomNamePattern.test('ab')).toBe(false);
+  });
+
+  it('refuses an invalid regular expression', () => {
+    setEnv({ ROOM_NAME_PATTERN: '([a-z]+' });
+    expect(configError(callStatusConfig)).toContain(
+      'ROOM_NAME_PATTERN is not a valid regular expression (got "([a-z]+")',
+    );
+  });
+
+  // 'abc)|(xyz' wrapped as /^(?:abc)|(xyz)$/u would match "abc<anything>".
+  it(
+    'refuses a pattern that is only valid once wrapped (and would escape the anchors)',
+    () => {
+      setEnv({ ROOM_NAME_PATTERN: 'abc)|(xyz' });
+      expect(configError(callStatusConfig)).toContain('ROOM_NAME_PATTERN');
+    },
+  );
+
+  it('reads the cache durations', () => {
+    setEnv({ STATUS_CACHE_TTL_MS: '250', STATUS_STALE_IF_ERROR_MS: '30000' });
+    expect(callStatusConfig()).toMatchObject({ cacheTtlMs: 250, staleIfErrorMs: 30_000 });
+  });
+});
+
+describe('appConfig', () => {
+  it('defaults to production on port 3000 and refuses an unknown NODE_ENV', () => {
+    setEnv({});
+    expect(appConfig()).toMatchObject({ nodeEnv: 'production', isProduction: true, port: 3000 });
+    setEnv({ NODE_ENV: 'staging', PORT: '70000' });
+    const message = configError(appConfig);
+    expect(message).toContain('NODE_ENV must be one of development, production, test');
+    expect(message).toContain('PORT must be an integer from 0 to 65535 (got "70000")');
+  });
+});

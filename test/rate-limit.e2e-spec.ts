@@ -1,0 +1,256 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import jwt from 'jsonwebtoken';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RedisService } from '../src/redis/redis.service.js';
+import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
+import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
+
+const TOO_MANY = '{"data":null,"error":{"code":429,"message":"Too many requests"}}';
+const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
+const STATUS = '/callStatus?roomName=demo';
+
+type Headers = Record<string, string>;
+
+function bearer(t: TestApp, subject: string): Headers {
+  return { authorization: `Bearer ${t.token({ subject })}` };
+}
+
+/** A valid token without sub or userId: the app calls its caller "anonymous". */
+function anonymousToken(): string {
+  return jwt.sign({ exp: Math.floor(Date.now() / 1000) + 600 }, TEST_SECRET, { noTimestamp: true });
+}
+
+function inject(t: TestApp, headers: Headers, options: { url?: string; ip?: string } = {}) {
+  return t.app.inject({
+    method: 'GET',
+    url: options.url ?? STATUS,
+    headers,
+    remoteAddress: options.ip,
+  });
+}
+
+async function statuses(t: TestApp, count: number, headers: Headers, url = STATUS) {
+  const codes: number[] = [];
+  for (let i = 0; i < count; i++) codes.push((await inject(t, headers, { url })).statusCode);
+  return codes;
+}
+
+describe('rate limits', () => {
+  let sim: AdminSimulator;
+
+  beforeAll(async () => {
+    sim = await startAdminSimulator({ rooms: { demo: { recording_status: true } } });
+  });
+  afterAll(() => sim.close());
+
+  describe('per token subject (RATE_LIMIT_PER_MINUTE=3)', () => {
+    let t: TestApp;
+    beforeEach(async () => {
+      t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '3' }, {}, sim);
+    });
+    afterEach(() => t.close());
+
+    it('answers the 429 envelope with Retry-After once a subject is over its budget', async () => {
+      expect(await statuses(t, 3, bearer(t, 'alice'))).toEqual([200, 200, 200]);
+      const res = await inject(t, bearer(t, 'alice'));
+      expect(res.statusCode).toBe(429);
+      expect(res.body).toBe(TOO_MANY);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      const retryAfter = Number(res.headers['retry-after']);
+      expect(Number.isInteger(retryAfter)).toBe(true);
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(60);
+      // A new token for the same subject shares the budget; another subject has its own.
+      expect((await inject(t, bearer(t, 'alice'))).statusCode).toBe(429);
+      expect(await statuses(t, 3, bearer(t, 'bob'))).toEqual([200, 200, 200]);
+    });
+
+    it('counts every route of a subject against one budget, failed requests included', async () => {
+      const alice = bearer(t, 'alice');
+      expect((await inject(t, alice, { url: '/callStatus?roomName=ghost' })).statusCode).toBe(404);
+      expect((await inject(t, alice, { url: '/callStatus' })).statusCode).toBe(400);
+      expect((await inject(t, alice)).statusCode).toBe(200);
+      expect((await inject(t, alice)).statusCode).toBe(429);
+    });
+
+    it('authenticates first: no or a bad token is 401, never 429, and uses no budget', async () => {
+      const bad = {
+        authorization: `Bearer ${t.token({ subject: 'alice', secret: 'x'.repeat(40) })}`,
+      };
+      expect(await statuses(t, 5, {})).toEqual([401, 401, 401, 401, 401]);
+      expect(await statuses(t, 5, bad)).toEqual([401, 401, 401, 401, 401]);
+      expect((await inject(t, {})).body).toBe(UNAUTHORIZED);
+      // alice's budget is untouched by the forged "alice" token...
+      expect(await statuses(t, 4, bearer(t, 'alice'))).toEqual([200, 200, 200, 429]);
+      // ...and once she is over it, an unauthenticated request is still a 401.
+      const res = await inject(t, {});
+      expect(res.statusCode).toBe(401);
+      expect(res.body).toBe(UNAUTHORIZED);
+      expect(res.headers['retry-after']).toBeUndefined();
+    });
+
+    it('never limits the health routes', async () => {
+      expect(await statuses(t, 8, {}, '/health')).toEqual(new Array(8).fill(200));
+      expect(await statuses(t, 8, {}, '/health/live')).toEqual(new Array(8).fill(200));
+    });
+
+    it('counts tokens without a subject by client IP', async () => {
+      const anonymous = { authorization: `Bearer ${anonymousToken()}` };
+      for (let i = 0; i < 3; i++) {
+        expect((await inject(t, anonymous, { ip: '10.0.0.1' })).statusCode).toBe(200);
+      }
+      expect((await inject(t, anonymous, { ip: '10.0.0.1' })).statusCode).toBe(429);
+      expect((await inject(t, anonymous, { ip: '10.0.0.2' })).statusCode).toBe(200);
+    });
+
+    it('ignores X-Forwarded-For unless TRUST_PROXY is set', async () => {
+      const anonymous = { authorization: `Bearer ${anonymousToken()}` };
+      for (let i = 0; i < 3; i++) {
+        const spoofed = { ...anonymous, 'x-forwarded-for': `192.0.2.${i}` };
+        expect((await inject(t, spoofed, { ip: '10.0.0.1' })).statusCode).toBe(200);
+      }
+      const spoofed = { ...anonymous, 'x-forwarded-for': '192.0.2.99' };
+      expect((await inject(t, spoofed, { ip: '10.0.0.1' })).statusCode).toBe(429);
+    });
+  });
+
+  it('believes X-Forwarded-For from a trusted proxy (TRUST_PROXY=10.0.0.1)', async () => {
+    const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1', TRUST_PROXY: '10.0.0.1' }, {}, sim);
+    try {
+      const anonymous = { authorization: `Bearer ${anonymousToken()}` };
+      const from = (client: string, proxy: string) =>
+        inject(t, { ...anonymous, 'x-forwarded-for': client }, { ip: proxy });
+      expect((await from('192.0.2.1', '10.0.0.1')).statusCode).toBe(200);
+      expect((await from('192.0.2.2', '10.0.0.1')).statusCode).toBe(200);
+      expect((await from('192.0.2.1', '10.0.0.1')).statusCode).toBe(429);
+      // Not from the trusted proxy: the header is ignored and the peer address counts.
+      expect((await from('192.0.2.3', '10.0.0.9')).statusCode).toBe(200);
+      expect((await from('192.0.2.4', '10.0.0.9')).statusCode).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('limits nothing when RATE_LIMIT_ENABLED=false', async () => {
+    const t = await startTestApp(
+      { RATE_LIMIT_ENABLED: 'false', RATE_LIMIT_PER_MINUTE: '1' },
+      {},
+      sim,
+    );
+    try {
+      expect(await statuses(t, 5, bearer(t, 'alice'))).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  describe.skipIf(!redisServerInstalled())('with Redis (REDIS_URL)', () => {
+    let redis: RedisServer;
+    let url: string;
+    let a: TestApp;
+    let b: TestApp;
+
+    beforeAll(async () => {
+      redis = await startRedisServer();
+      url = `redis://127.0.0.1:${redis.port}`;
+      const env = { RATE_LIMIT_PER_MINUTE: '4', REDIS_URL: url, REDIS_KEY_PREFIX: 'rl-test:' };
+      a = await startTestApp(env, {}, sim);
+      b = await startTestApp(env, {}, sim);
+      await Promise.all([waitForRedis(a), waitForRedis(b)]);
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+      await redis?.stop();
+    });
+
+    it('shares one budget per subject across instances, in a key that expires', async () => {
+      const codes = [];
+      for (const t of [a, b, a, b, a, b])
+        codes.push((await inject(t, bearer(t, 'carol'))).statusCode);
+      expect(codes).toEqual([200, 200, 200, 200, 429, 429]);
+      const client = new Redis(url, { lazyConnect: true });
+      try {
+        await client.connect();
+        expect(await client.get('rl-test:throttle:default:sub:carol')).toBe('6');
+        const ttl = await client.pttl('rl-test:throttle:default:sub:carol');
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(60_000);
+      } finally {
+        client.disconnect();
+      }
+    });
+
+    it('keeps answering, counting in process, when Redis goes away', async () => {
+      await redis.stop();
+      const codes = await statuses(a, 5, bearer(a, 'dave'));
+      expect(codes).toEqual([200, 200, 200, 200, 429]);
+    });
+  });
+});
+
+function redisServerInstalled(): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0;
+}
+
+interface RedisServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`redis-server did not start: ${output}`)),
+      5000,
+    );
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+  });
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    stop: () => {
+      stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+      return stopped;
+    },
+  };
+}
+
+async function waitForRedis(t: TestApp): Promise<void> {
+  const service = t.app.get(RedisService);
+  for (let i = 0; i < 100 && !service.available; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(service.available).toBe(true);
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
+import { redisServerBinary, TestRedis } from './support/redis-server.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+const binary = redisServerBinary();
+if (binary === undefined && process.env.CI) {
+  throw new Error(
+    'redis-server is not installed: .ci/run must install it (apt-get install redis-server)',
+  );
+}
+
+async function eventually(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe.skipIf(binary === undefined)('status cache shared through Redis', () => {
+  let redis: TestRedis;
+  let sim: AdminSimulator;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start(binary!);
+    sim = await startAdminSimulator({ rooms: { demo: { recording_status: true } } });
+    // A long TTL so that "shared" cannot be confused with "expired" within a test.
+    const env = {
+      REDIS_URL: redis.url,
+      STATUS_CACHE_TTL_MS: '5000',
+      REDIS_KEY_PREFIX: `t${Date.now()}:`,
+    };
+    a = await startTestApp(env, {}, sim);
+    b = await startTestApp(env, {}, sim);
+    await eventually(() => a.get('/health/ready').then((r) => r.statusCode === 200));
+  });
+
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await sim?.close();
+    await redis?.stop();
+  });
+
+  beforeEach(() => sim.resetCounters());
+
+  it("lets a second instance answer from the first instance's Admin Control call", async () => {
+    const first = await a.get('/callStatus?roomName=demo');
+    expect(first.statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the shared write is asynchronous
+    const second = await b.get('/callStatus?roomName=demo');
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toEqual(first.json());
+    expect(sim.callsFor('demo')).toBe(1);
+  });
+
+  it('keeps serving without a single failed request while Redis is killed and restarted', async () => {
+    const rooms = Array.from({ length: 20 }, (_, i) => `room-${i}`);
+    for (const room of rooms) sim.setRoom(room, { transcript_status: true });
+    const statuses: number[] = [];
+    const poll = async (): Promise<void> => {
+      for (const room of rooms) {
+        for (const app of [a, b])
+          statuses.push((await app.get(`/callStatus?roomName=${room}`)).statusCode);
+      }
+    };
+    await poll();
+    await redis.stop();
+    await poll(); // Redis down: in-process cache and Admin Control serve
+    expect((await a.get('/health/ready')).statusCode).toBe(503);
+    await redis.start();
+    await eventually(async () => (await a.get('/health/ready')).statusCode === 200);
+    await eventually(async () => (await b.get('/health/ready')).statusCode === 200);
+    await poll();
+    expect(statuses).toHaveLength(rooms.length * 2 * 3);
+    expect(statuses.every((status) => status === 200)).toBe(true);
+
+    // Shared again after the restart: b answers a room only a has fetched.
+    sim.setRoom('after-restart', { recording_status: true });
+    sim.resetCounters();
+    expect((await a.get('/callStatus?roomName=after-restart')).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await b.get('/callStatus?roomName=after-restart')).statusCode).toBe(200);
+    expect(sim.callsFor('after-restart')).toBe(1);
+  });
+
+  it('does not stall requests when Redis hangs (falls back within the command timeout)', async () => {
+    redis.pause();
+    try {
+      for (const room of ['hang-1', 'hang-2', 'hang-3']) {
+        sim.setRoom(room, {});
+        const started = Date.now();
+        const res = await a.get(`/callStatus?roomName=${room}`);
+        expect(res.statusCode).toBe(200);
+        // REDIS_COMMAND_TIMEOUT_MS is 100 by default; far below this bound, never a stall.
+        expect(Date.now() - started).toBeLessThan(1000);
+      }
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await a.get('/health/ready')).statusCode === 200);
+    expect((await b.get('/callStatus?roomName=demo')).statusCode).toBe(200);
+  });
+});
