@@ -3,7 +3,7 @@ import { INJECTABLE_WATERMARK } from '@nestjs/common/constants.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ContextRequest } from './common/request-context.interceptor.js';
+import type { ContextRequest } from './common/request-context.js';
 import { requestIdFor } from './common/request-context.js';
 import {
   corsOptions,

@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -243,15 +243,12 @@ describe('hostile requests over a real socket', () => {
     });
 
     it.each([
-      [
-        'chunked with Content-Length (smuggling)',
-        head('chunked', 'Content-Length: 3\r\n') + '0\r\n\r\n',
-      ],
-      ['gzip only', head('gzip')],
-      ['chunked, then gzip', head('chunked, gzip')],
-      ['an invalid chunk size', `${head('chunked')}zz\r\nhello\r\n0\r\n\r\n`],
+      ['chunked with Content-Length (smuggling)', () => head('chunked', 'Content-Length: 3\r\n')],
+      ['gzip only', () => head('gzip')],
+      ['chunked, then gzip', () => head('chunked, gzip')],
+      ['an invalid chunk size', () => `${head('chunked')}zz\r\nhello\r\n`],
     ])('answers Node 400 for %s', async (_name, request) => {
-      const res = await send(request);
+      const res = await send(`${request()}0\r\n\r\n`);
       expect(res.status).toBe(400);
       expect(res.body).toBe(NODE_400);
     });
@@ -377,7 +374,7 @@ function corsHeaders(headers: Record<string, unknown>): string[] {
 }
 
 async function writeUntilAnswered(
-  socket: import('node:net').Socket,
+  socket: Socket,
   body: Buffer,
   answered: () => boolean,
 ): Promise<void> {

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { isAxiosError } from 'axios';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppException } from '../common/app.exception.js';
-import { currentContext } from '../common/request-context.js';
+import type { RequestContext } from '../common/request-context.js';
 import { adminConfig, type AdminConfig } from '../config/admin.config.js';
 import { AdminApiException, unavailable, upstreamFailure } from './admin-api.exception.js';
 import type { AdminApiListener, SessionStatus, UpstreamOutcome } from './admin-api.types.js';
@@ -16,6 +16,17 @@ export const MAX_BODY_BYTES = 64 * 1024;
 // A retry is only worth starting if it has at least this long before the deadline.
 const MIN_RETRY_WINDOW_MS = 50;
 const OVERLOAD_RETRY_AFTER_MS = 1000;
+
+/** One logical Admin Control call: its deadline covers queueing, both attempts and backoff. */
+interface Call<T> {
+  url: URL;
+  parse: (body: unknown) => T | undefined;
+  context?: RequestContext;
+  /** The breaker let this call through as its half-open probe. */
+  probe: boolean;
+  deadline: number;
+  signal: AbortSignal;
+}
 
 type Attempt<T> = { outcome: 'ok'; value: T } | { outcome: UpstreamOutcome; error: unknown };
 
@@ -65,8 +76,8 @@ export class AdminApiClient implements OnApplicationShutdown {
   }
 
   /** GET /sessions-status/:room_name */
-  getSessionStatus(roomName: string): Promise<SessionStatus> {
-    return this.get(this.segmentUrl('sessions-status', roomName), parseSessionStatus);
+  getSessionStatus(roomName: string, context?: RequestContext): Promise<SessionStatus> {
+    return this.get(this.segmentUrl('sessions-status', roomName), parseSessionStatus, context);
   }
 
   /** `<base>/<resource>/<value as exactly one encoded segment>`, or a 400 if it cannot be. */
@@ -87,50 +98,51 @@ export class AdminApiClient implements OnApplicationShutdown {
     await adapter?.close?.();
   }
 
-  private async get<T>(url: URL, parse: (body: unknown) => T | undefined): Promise<T> {
+  private async get<T>(
+    url: URL,
+    parse: (body: unknown) => T | undefined,
+    context?: RequestContext,
+  ): Promise<T> {
     const admission = this.breaker.admit();
     if (!admission.allowed) {
-      this.refuse('circuit_open');
+      this.refuse('circuit_open', context);
       throw unavailable('circuit_open', admission.retryAfterMs);
     }
-    const deadline = Date.now() + this.config.timeoutMs;
     // One timer for the whole call (queueing, attempts, backoff), cleared as soon as it ends.
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
-    const signal = controller.signal;
+    const call: Call<T> = {
+      url,
+      parse,
+      context,
+      probe: admission.probe,
+      deadline: Date.now() + this.config.timeoutMs,
+      signal: controller.signal,
+    };
     try {
-      return await this.limiter.run(
-        () => this.withRetry(url, parse, admission.probe, deadline, signal),
-        signal,
-      );
+      return await this.limiter.run(() => this.withRetry(call), call.signal);
     } catch (error) {
       if (error instanceof AdminApiException) throw error;
       if (error instanceof LimiterOverflowError) {
-        if (admission.probe) this.breaker.record(false, true);
-        this.refuse('overloaded');
+        if (call.probe) this.breaker.record(false, true);
+        this.refuse('overloaded', context);
         throw unavailable('overloaded', OVERLOAD_RETRY_AFTER_MS);
       }
       // The deadline passed while waiting for a slot.
-      if (admission.probe) this.breaker.record(true, true);
-      this.note('timeout');
+      if (call.probe) this.breaker.record(true, true);
+      if (context) context.upstream = 'timeout';
       throw upstreamFailure('timeout', error);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private async withRetry<T>(
-    url: URL,
-    parse: (body: unknown) => T | undefined,
-    probe: boolean,
-    deadline: number,
-    signal: AbortSignal,
-  ): Promise<T> {
+  private async withRetry<T>(call: Call<T>): Promise<T> {
     this.budget.recordCall();
     for (let attempt = 1; ; attempt++) {
-      const result = await this.attempt(url, parse, signal);
-      this.breaker.record(UNHEALTHY.has(result.outcome), probe && attempt === 1);
-      this.note(result.outcome);
+      const result = await this.attempt(call);
+      this.breaker.record(UNHEALTHY.has(result.outcome), call.probe && attempt === 1);
+      if (call.context) call.context.upstream = result.outcome;
       if (result.outcome === 'ok') return (result as { value: T }).value;
       const error = (result as { error: unknown }).error;
       const backoff = this.backoffMs();
@@ -139,43 +151,35 @@ export class AdminApiClient implements OnApplicationShutdown {
         this.config.retry.enabled &&
         isRetryable(result.outcome, error) &&
         this.breaker.current === 'closed' &&
-        deadline - Date.now() > backoff + MIN_RETRY_WINDOW_MS &&
+        call.deadline - Date.now() > backoff + MIN_RETRY_WINDOW_MS &&
         this.budget.tryRetry();
       if (!canRetry) {
-        this.logFailure(url, result.outcome, error);
+        this.logFailure(call, result.outcome, error);
         throw upstreamFailure(result.outcome, error);
       }
       for (const listener of this.listeners) listener.retry?.();
-      await sleep(backoff, undefined, { signal }).catch(() => undefined);
-      if (signal.aborted) throw upstreamFailure('timeout', signal.reason);
+      await sleep(backoff, undefined, { signal: call.signal }).catch(() => undefined);
+      if (call.signal.aborted) throw upstreamFailure('timeout', call.signal.reason);
     }
   }
 
-  private async attempt<T>(
-    url: URL,
-    parse: (body: unknown) => T | undefined,
-    signal: AbortSignal,
-  ): Promise<Attempt<T>> {
+  private async attempt<T>(call: Call<T>): Promise<Attempt<T>> {
     const started = performance.now();
-    const outcome = await this.send(url, parse, signal);
+    const outcome = await this.send(call);
     const elapsed = performance.now() - started;
     for (const listener of this.listeners) listener.attempt?.(outcome.outcome, elapsed);
     return outcome;
   }
 
-  private async send<T>(
-    url: URL,
-    parse: (body: unknown) => T | undefined,
-    signal: AbortSignal,
-  ): Promise<Attempt<T>> {
-    const requestId = currentContext()?.requestId;
+  private async send<T>(call: Call<T>): Promise<Attempt<T>> {
+    const requestId = call.context?.requestId;
     const headers = requestId ? { ...this.headers, 'x-request-id': requestId } : this.headers;
     try {
       const response = await this.http.axiosRef.request<string>({
-        url: url.href,
+        url: call.url.href,
         method: 'GET',
         headers,
-        signal,
+        signal: call.signal,
         responseType: 'text',
         transformResponse: identity,
         validateStatus: null,
@@ -185,11 +189,11 @@ export class AdminApiClient implements OnApplicationShutdown {
       if (status === 401 || status === 403) return fail('rejected', `HTTP ${status}`, status);
       if (status >= 500) return fail('server_error', `HTTP ${status}`, status);
       if (status !== 200) return fail('client_error', `HTTP ${status}`, status);
-      const value = parse(parseJson(response.data));
+      const value = call.parse(parseJson(response.data));
       if (value === undefined) return fail('malformed', 'unexpected body', status);
       return { outcome: 'ok', value };
     } catch (error) {
-      if (signal.aborted) return { outcome: 'timeout', error };
+      if (call.signal.aborted) return { outcome: 'timeout', error };
       if (isAxiosError(error) && error.code === 'ERR_BAD_RESPONSE') {
         return { outcome: 'malformed', error }; // larger than MAX_BODY_BYTES
       }
@@ -202,20 +206,16 @@ export class AdminApiClient implements OnApplicationShutdown {
     return minBackoffMs + Math.random() * Math.max(0, maxBackoffMs - minBackoffMs);
   }
 
-  private note(outcome: UpstreamOutcome): void {
-    const context = currentContext();
-    if (context !== undefined) context.upstream = outcome;
-  }
-
-  private refuse(outcome: UpstreamOutcome): void {
-    this.note(outcome);
+  private refuse(outcome: UpstreamOutcome, context?: RequestContext): void {
+    if (context) context.upstream = outcome;
     for (const listener of this.listeners) listener.refused?.(outcome);
   }
 
-  private logFailure(url: URL, outcome: UpstreamOutcome, error: unknown): void {
+  private logFailure(call: Call<unknown>, outcome: UpstreamOutcome, error: unknown): void {
     if (outcome === 'not_found') return;
     const reason = error instanceof Error ? error.message : String(error);
-    this.logger.warn(`GET ${url.pathname} failed: ${outcome} (${reason})`);
+    const requestId = call.context?.requestId ?? '-';
+    this.logger.warn(`GET ${call.url.pathname} failed: ${outcome} (${reason}) [${requestId}]`);
   }
 }
 

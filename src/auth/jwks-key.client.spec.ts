@@ -135,6 +135,12 @@ describe(JwksKeyClient.name, () => {
     await expect(client().getKey('rsa-1', 'PS256')).rejects.toThrow('is for RS256, not PS256');
   });
 
+  it('refuses an RSA key under 2048 bits', async () => {
+    const weak = generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey;
+    keys = [jwk('weak', 'RS256', weak)];
+    await expect(client().getKey('weak', 'RS256')).rejects.toThrow('under 2048 bits');
+  });
+
   it('ignores keys that are not for signatures', async () => {
     keys = [{ ...jwk('enc-1', 'RS256'), use: 'enc' }];
     await expect(client().getKey('enc-1', 'RS256')).rejects.toThrow();

@@ -21,6 +21,7 @@ interface Download {
 
 // Enough for any real key set; bounds what a flood of distinct (but known) kids can pin.
 const MAX_CACHED_KEYS = 50;
+const MIN_RSA_BITS = 2048;
 
 /**
  * Public keys from the identity provider's JWKS. jwks-rsa caches each key by kid for
@@ -71,6 +72,10 @@ export class JwksKeyClient {
     let key = this.keys.get(signingKey);
     if (key === undefined) {
       key = createPublicKey(signingKey.getPublicKey());
+      // The same floor as JWT_PUBLIC_KEY: short RSA keys are factorable.
+      if ((key.asymmetricKeyDetails?.modulusLength ?? MIN_RSA_BITS) < MIN_RSA_BITS) {
+        throw new Error(`JWKS key "${kid}" is an RSA key under ${MIN_RSA_BITS} bits`);
+      }
       this.keys.set(signingKey, key);
     }
     return key;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AdminApiClient } from '../admin-api/admin-api.client.js';
 import type { SessionStatus } from '../admin-api/admin-api.types.js';
 import { AppException } from '../common/app.exception.js';
-import { currentContext } from '../common/request-context.js';
+import type { RequestContext } from '../common/request-context.js';
 import { SingleFlight } from '../common/single-flight.js';
 import { RedisService } from '../redis/redis.service.js';
 import { callStatusConfig, type CallStatusConfig } from '../config/call-status.config.js';
@@ -34,15 +34,14 @@ export class StatusCache {
     this.keepMs = Math.max(config.cacheTtlMs, config.staleIfErrorMs);
   }
 
-  async get(room: string): Promise<SessionStatus> {
-    const context = currentContext();
+  async get(room: string, context?: RequestContext): Promise<SessionStatus> {
     const now = Date.now();
     const entry = this.entries.get(room);
     if (entry !== undefined && now - entry.fetchedAt < this.config.cacheTtlMs) {
       if (context) context.cache = 'hit';
       return entry.status;
     }
-    const flight = this.flights.run(room, () => this.fetch(room));
+    const flight = this.flights.run(room, () => this.fetch(room, context));
     if (context) context.cache = flight.shared ? 'coalesced' : 'miss';
     try {
       return (await flight.promise).status;
@@ -60,13 +59,13 @@ export class StatusCache {
     }
   }
 
-  private async fetch(room: string): Promise<Entry> {
-    const shared = await this.readShared(room);
+  private async fetch(room: string, context?: RequestContext): Promise<Entry> {
+    const shared = await this.readShared(room, context);
     if (shared !== undefined) {
       this.remember(room, shared);
       return shared;
     }
-    const status = await this.admin.getSessionStatus(room);
+    const status = await this.admin.getSessionStatus(room, context);
     const entry = { status, fetchedAt: Date.now() };
     this.remember(room, entry);
     this.writeShared(room, entry);
@@ -74,12 +73,11 @@ export class StatusCache {
   }
 
   /** Another instance's fresh answer, if Redis has one; never throws, never waits long. */
-  private async readShared(room: string): Promise<Entry | undefined> {
+  private async readShared(room: string, context?: RequestContext): Promise<Entry | undefined> {
     if (this.config.cacheTtlMs <= 0 || !this.redis.available) return undefined;
     try {
       const entry = decode(await this.redis.client!.get(sharedKey(room)));
       if (entry !== undefined && Date.now() - entry.fetchedAt < this.config.cacheTtlMs) {
-        const context = currentContext();
         if (context) context.cache = 'shared';
         return entry;
       }

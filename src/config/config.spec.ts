@@ -231,13 +231,10 @@ describe('callStatusConfig', () => {
   });
 
   // 'abc)|(xyz' wrapped as /^(?:abc)|(xyz)$/u would match "abc<anything>".
-  it(
-    'refuses a pattern that is only valid once wrapped (and would escape the anchors)',
-    () => {
-      setEnv({ ROOM_NAME_PATTERN: 'abc)|(xyz' });
-      expect(configError(callStatusConfig)).toContain('ROOM_NAME_PATTERN');
-    },
-  );
+  it('refuses a pattern that is only valid once wrapped (and would escape the anchors)', () => {
+    setEnv({ ROOM_NAME_PATTERN: 'abc)|(xyz' });
+    expect(configError(callStatusConfig)).toContain('ROOM_NAME_PATTERN');
+  });
 
   it('reads the cache durations', () => {
     setEnv({ STATUS_CACHE_TTL_MS: '250', STATUS_STALE_IF_ERROR_MS: '30000' });

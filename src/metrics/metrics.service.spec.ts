@@ -3,7 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import type { AdminApiClient } from '../admin-api/admin-api.client.js';
 import type { AdminApiListener } from '../admin-api/admin-api.types.js';
-import type { ContextRequest } from '../common/request-context.interceptor.js';
+import type { ContextRequest } from '../common/request-context.js';
 import type { ObservabilityConfig } from '../config/observability.config.js';
 import { MetricsService } from './metrics.service.js';
 

@@ -3,7 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AdminApiClient } from '../admin-api/admin-api.client.js';
-import type { ContextRequest } from '../common/request-context.interceptor.js';
+import type { ContextRequest } from '../common/request-context.js';
 import { observabilityConfig, type ObservabilityConfig } from '../config/observability.config.js';
 
 // 1 ms to 5 s: a cache hit lands in the first buckets, an Admin Control timeout in the last.
