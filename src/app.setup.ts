@@ -1,10 +1,12 @@
-import helmet from '@fastify/helmet';
 import { INJECTABLE_WATERMARK } from '@nestjs/common/constants.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ContextRequest } from './common/request-context.js';
-import { requestIdFor } from './common/request-context.js';
+import type { Socket } from 'node:net';
+import type { AuthUser } from './auth/auth.types.js';
+import { errorBody, messageFor } from './common/error-response.js';
+import { requestIdFor, type ContextRequest } from './common/request-context.js';
+import { securityHeaders } from './common/security-headers.js';
 import {
   corsOptions,
   HELMET_OPTIONS,
@@ -13,22 +15,36 @@ import {
   type SecurityConfig,
 } from './config/security.config.js';
 import { AppLogger } from './logging/app-logger.service.js';
-import type { AuthUser } from './auth/auth.types.js';
 
 // No endpoint takes a body; anything larger than this is refused before it is read.
 const BODY_LIMIT_BYTES = 16 * 1024;
+// A client must send a whole request within this time (slow-loris protection).
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The Fastify adapter with the options main.ts and the tests share. */
 export function createAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     routerOptions: { maxParamLength: 256 },
-    // Let in-flight requests finish on shutdown while idle keep-alive sockets close at once.
+    // On shutdown, idle keep-alive sockets close at once and in-flight requests finish;
+    // requests arriving meanwhile on open connections are still served (with Connection: close).
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    return503OnClosing: false,
     // Whether X-Forwarded-For is believed for request.ip (rate limits by IP): TRUST_PROXY.
     trustProxy: trustProxyFromEnv(),
+    // Errors Fastify's router raises before Nest sees the request (e.g. a malformed
+    // percent-encoded path) still answer in the envelope, without echoing the path.
+    frameworkErrors: (_error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply
+        .code(400)
+        .type('application/json; charset=utf-8')
+        .send(errorBody(400, messageFor(400)));
+    },
+    // What Node's HTTP parser refuses (oversized or malformed headers, smuggling attempts):
+    // answered in the envelope too, then the socket is closed.
+    clientErrorHandler: (error, socket) => answerClientError(error, socket),
   });
 }
 
@@ -36,22 +52,29 @@ export function createAdapter(): FastifyAdapter {
 export function configureApp(app: NestFastifyApplication): NestFastifyApplication {
   // Lets @Injectable() class-validator constraints use injected configuration (e.g. the
   // room-name pattern); class-validator's own classes are not providers and fall back to it.
+  // Resolved once per class: class-validator asks on every validation.
+  const resolved = new Map<unknown, unknown>();
+  const resolve = (type: new (...args: never[]) => unknown): unknown =>
+    Reflect.getMetadata(INJECTABLE_WATERMARK, type) === true ? app.get(type) : undefined;
   useContainer(
     {
-      get: (type: new (...args: never[]) => unknown) =>
-        Reflect.getMetadata(INJECTABLE_WATERMARK, type) === true ? app.get(type) : undefined,
+      get: (type: new (...args: never[]) => unknown) => {
+        if (!resolved.has(type)) resolved.set(type, resolve(type));
+        return resolved.get(type);
+      },
     },
     { fallback: true },
   );
   const logger = app.get(AppLogger);
   app.useLogger(logger);
   const fastify = app.getHttpAdapter().getInstance();
-  // Security headers on every response, errors and 404s included; CORS only if configured.
-  // Both are registered synchronously: Fastify loads them when the app is initialised.
-  void fastify.register(helmet, HELMET_OPTIONS);
   const cors = corsOptions(app.get<SecurityConfig>(securityConfig.KEY).cors);
   if (cors !== undefined) app.enableCors(cors);
+  // Security headers (helmet's, computed once) and the request id on every response, errors
+  // and 404s included.
+  const headers = securityHeaders(HELMET_OPTIONS);
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    reply.headers(headers);
     reply.header('x-request-id', request.id);
     done();
   });
@@ -62,7 +85,6 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
       done();
     },
   );
-  app.enableShutdownHooks();
   return app;
 }
 
@@ -84,4 +106,25 @@ function accessLog(
     upstream: ctx?.upstream,
     cache: ctx?.cache,
   });
+}
+
+const CLIENT_ERROR_STATUS: Record<string, number> = {
+  HPE_HEADER_OVERFLOW: 431,
+  ERR_HTTP_REQUEST_TIMEOUT: 408,
+};
+
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A reset or closed socket cannot be answered; nothing was received worth answering.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
+  const body = errorBody(status, messageFor(status));
+  socket.end(
+    `HTTP/1.1 ${status} ${messageFor(status)}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

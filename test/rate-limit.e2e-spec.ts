@@ -5,6 +5,7 @@ import jwt from 'jsonwebtoken';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RedisService } from '../src/redis/redis.service.js';
+import { ThrottleStorage } from '../src/throttle/throttle.storage.js';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
@@ -172,6 +173,7 @@ describe('rate limits', () => {
       for (const t of [a, b, a, b, a, b])
         codes.push((await inject(t, bearer(t, 'carol'))).statusCode);
       expect(codes).toEqual([200, 200, 200, 200, 429, 429]);
+      expect(a.app.get(ThrottleStorage).memory.size).toBe(0);
       const client = new Redis(url, { lazyConnect: true });
       try {
         await client.connect();
@@ -181,6 +183,17 @@ describe('rate limits', () => {
         expect(ttl).toBeLessThanOrEqual(60_000);
       } finally {
         client.disconnect();
+      }
+    });
+
+    it('keeps answering, counting in process, while Redis hangs (commands time out)', async () => {
+      redis.pause();
+      try {
+        const codes = await statuses(a, 5, bearer(a, 'erin'));
+        expect(codes).toEqual([200, 200, 200, 200, 429]);
+        expect(a.app.get(ThrottleStorage).memory.size).toBe(1);
+      } finally {
+        redis.resume();
       }
     });
 
@@ -198,6 +211,9 @@ function redisServerInstalled(): boolean {
 
 interface RedisServer {
   port: number;
+  /** SIGSTOP: the connection stays open and every command times out. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -236,10 +252,13 @@ async function startRedisServer(): Promise<RedisServer> {
   let stopped: Promise<void> | undefined;
   return {
     port,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     stop: () => {
       stopped ??= new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
+        child.kill('SIGCONT');
         child.kill('SIGTERM');
       });
       return stopped;

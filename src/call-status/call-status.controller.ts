@@ -1,18 +1,46 @@
 import { Controller, Get, Header, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { RequestCtx } from '../common/request-context.decorator.js';
 import type { RequestContext } from '../common/request-context.js';
+import { API_ERRORS, ApiConferenceOperation } from '../docs/api-responses.decorator.js';
 import { CallStatusService } from './call-status.service.js';
-import type { CallStatusResponseDto } from './dto/call-status-response.dto.js';
+import { CallStatusResponseDto } from './dto/call-status-response.dto.js';
 import { GetCallStatusQueryDto } from './dto/get-call-status-query.dto.js';
+import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from './room-name.constraint.js';
 
 @Controller('callStatus')
+@ApiTags('conference')
 export class CallStatusController {
   constructor(private readonly callStatus: CallStatusService) {}
 
   @Get()
   @Header('cache-control', 'no-store')
+  @ApiConferenceOperation({
+    operationId: 'getCallStatus',
+    summary: 'Whether recording and transcription are on in a room',
+    ok: CallStatusResponseDto,
+    okExample: { transcript_status: false, recording_status: true },
+    okDescription: "Admin Control's status of the room (possibly cached for a second or so).",
+    okHeaders: ['Age'],
+    errors: [
+      {
+        name: 'roomNameRequired',
+        status: 400,
+        message: ROOM_NAME_REQUIRED,
+        when: '`roomName` is missing, blank or repeated',
+      },
+      {
+        name: 'invalidRoomName',
+        status: 400,
+        message: ROOM_NAME_INVALID,
+        when: '`roomName` is too long, `.`/`..`, or does not match the room-name pattern',
+      },
+      API_ERRORS.forbiddenRoom,
+      { name: 'roomNotFound', status: 404, message: 'Room not found', when: 'Admin Control does not know the room' },
+    ],
+  })
   getCallStatus(
     @Query() query: GetCallStatusQueryDto,
     @CurrentUser() user: AuthUser,

@@ -1,4 +1,4 @@
-import type { FastifyHelmetOptions } from '@fastify/helmet';
+import type { HelmetOptions } from 'helmet';
 import { registerAs } from '@nestjs/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { isIP } from 'node:net';
@@ -104,7 +104,7 @@ export function corsOptions(config: SecurityConfig['cors']): CorsOptions | undef
 // Helmet's defaults, which already fit Swagger UI at /docs (scripts and stylesheets from this
 // origin, inline <style>, data: images), minus upgrade-insecure-requests: it would make a
 // browser fetch /docs assets over https from a server reached over plain http.
-export const HELMET_OPTIONS: FastifyHelmetOptions = {
+export const HELMET_OPTIONS: HelmetOptions = {
   contentSecurityPolicy: {
     directives: { 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] },
   },

@@ -31,7 +31,7 @@ export class ThrottleStorage implements ThrottlerStorage, OnApplicationShutdown 
 
   constructor(private readonly redis: RedisService) {}
 
-  /** ttl is the window in ms (throttler 6); blockDuration is not used: a window blocks until it ends. */
+  // ttl is the window in ms (throttler 6). blockDuration is unused: a window blocks until it ends.
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     if (!this.redis.available || Date.now() < this.redisPausedUntil) {
       return toRecord(this.memory.hit(key, ttl), limit);

@@ -1,8 +1,23 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Validate } from 'class-validator';
-import { RoomNameConstraint } from '../room-name.constraint.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../../config/call-status.config.js';
+import { ROOM_NAME_MAX_LENGTH, RoomNameConstraint } from '../room-name.constraint.js';
 
 export class GetCallStatusQueryDto {
+  // The documented pattern is the default; ROOM_NAME_PATTERN may change it per deployment.
+  @ApiProperty({
+    description:
+      'The room, as Admin Control names it. Trimmed, then it must be 1-' +
+      `${ROOM_NAME_MAX_LENGTH} characters matching the deployment's ROOM_NAME_PATTERN ` +
+      `(default \`${DEFAULT_ROOM_NAME_PATTERN}\`, shown here; a deployment may configure ` +
+      'another), and not `.` or `..`. Missing, blank or repeated: 400 "Room name required in ' +
+      'query param."; otherwise invalid: 400 "Invalid room name.".',
+    minLength: 1,
+    maxLength: ROOM_NAME_MAX_LENGTH,
+    pattern: `^${DEFAULT_ROOM_NAME_PATTERN}$`,
+    example: 'demo',
+  })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @Validate(RoomNameConstraint)
   roomName!: string;
