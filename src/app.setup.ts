@@ -14,6 +14,7 @@ import {
   trustProxyFromEnv,
   type SecurityConfig,
 } from './config/security.config.js';
+import { setupOpenApi } from './docs/openapi.js';
 import { AppLogger } from './logging/app-logger.service.js';
 
 // No endpoint takes a body; anything larger than this is refused before it is read.
@@ -85,6 +86,7 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
       done();
     },
   );
+  setupOpenApi(app);
   return app;
 }
 

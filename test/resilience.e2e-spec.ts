@@ -224,22 +224,36 @@ describe('resilience against Admin Control trouble', () => {
   });
 
   describe('graceful shutdown', () => {
-    it('finishes an in-flight request, then closes and exits 0', async () => {
-      const app = await boot({ STATUS_CACHE_TTL_MS: '0', SHUTDOWN_GRACE_MS: '5000' });
+    /** A listening app with shutdown handlers on SIGUSR2 and a fake process.exit. */
+    async function listening(env: Record<string, string>, graceMs: number) {
+      const app = await boot(env);
       await app.app.listen(0, '127.0.0.1');
-      const url = await app.app.getUrl();
-      app.sim.setFault({ mode: 'slow', delayMs: 300 });
       const exits: number[] = [];
       const remove = installShutdownHandlers(app.app, {
-        graceMs: 5000,
+        graceMs,
         logger: { log: () => undefined, error: () => undefined, warn: () => undefined },
         exit: (code) => exits.push(code),
         signals: ['SIGUSR2'],
       });
-      try {
-        const inFlight = fetch(`${url}/callStatus?roomName=demo`, {
+      const url = await app.app.getUrl();
+      const poll = () =>
+        fetch(`${url}/callStatus?roomName=demo`, {
           headers: { authorization: `Bearer ${app.token()}` },
         });
+      // The handlers close the app themselves; afterEach must not close it again.
+      t = undefined;
+      const cleanup = async () => {
+        remove();
+        await app.sim.close();
+      };
+      return { app, url, exits, poll, cleanup };
+    }
+
+    it('finishes an in-flight request, then closes and exits 0', async () => {
+      const s = await listening({ STATUS_CACHE_TTL_MS: '0', SHUTDOWN_GRACE_MS: '5000' }, 5000);
+      try {
+        s.app.sim.setFault({ mode: 'slow', delayMs: 300 });
+        const inFlight = s.poll();
         await sleep(100);
         process.emit('SIGUSR2', 'SIGUSR2');
         const res = await inFlight;
@@ -249,40 +263,25 @@ describe('resilience against Admin Control trouble', () => {
           data: { transcript_status: false, recording_status: true },
         });
         await sleep(100);
-        expect(exits).toEqual([0]);
-        await expect(fetch(`${url}/health`)).rejects.toThrow();
+        expect(s.exits).toEqual([0]);
+        await expect(fetch(`${s.url}/health`)).rejects.toThrow();
       } finally {
-        remove();
-        t = undefined;
-        await app.sim.close();
+        await s.cleanup();
       }
     });
 
     it('exits 1 when in-flight work outlasts the grace period', async () => {
-      const app = await boot({ STATUS_CACHE_TTL_MS: '0', ADMIN_TIMEOUT_MS: '1000' });
-      await app.app.listen(0, '127.0.0.1');
-      const url = await app.app.getUrl();
-      app.sim.setFault({ mode: 'hang' });
-      const exits: number[] = [];
-      const remove = installShutdownHandlers(app.app, {
-        graceMs: 200,
-        logger: { log: () => undefined, error: () => undefined, warn: () => undefined },
-        exit: (code) => exits.push(code),
-        signals: ['SIGUSR2'],
-      });
+      const s = await listening({ STATUS_CACHE_TTL_MS: '0', ADMIN_TIMEOUT_MS: '1000' }, 200);
       try {
-        const inFlight = fetch(`${url}/callStatus?roomName=demo`, {
-          headers: { authorization: `Bearer ${app.token()}` },
-        }).catch(() => undefined);
+        s.app.sim.setFault({ mode: 'hang' });
+        const inFlight = s.poll().catch(() => undefined);
         await sleep(50);
         process.emit('SIGUSR2', 'SIGUSR2');
         await sleep(400);
-        expect(exits[0]).toBe(1);
+        expect(s.exits[0]).toBe(1);
         await inFlight;
       } finally {
-        remove();
-        t = undefined;
-        await app.sim.close();
+        await s.cleanup();
       }
     });
   });

@@ -14,29 +14,6 @@ import { AdminApiException } from './admin-api.exception.js';
 import { AdminApiModule } from './admin-api.module.js';
 import type { UpstreamOutcome } from './admin-api.types.js';
 
-// Every variable adminConfig reads, cleared while a client is built so the outer environment
-// cannot leak in.
-const ADMIN_VARIABLES = [
-  'ADMIN_BACKEND_URL',
-  'ADMIN_TIMEOUT_MS',
-  'ADMIN_API_KEY',
-  'ADMIN_API_KEY_HEADER',
-  'ADMIN_MAX_CONCURRENCY',
-  'ADMIN_MAX_QUEUE',
-  'ADMIN_RETRY',
-  'ADMIN_RETRY_MIN_BACKOFF_MS',
-  'ADMIN_RETRY_MAX_BACKOFF_MS',
-  'ADMIN_RETRY_BUDGET_RATIO',
-  'ADMIN_RETRY_BUDGET_WINDOW_MS',
-  'ADMIN_RETRY_BUDGET_MIN',
-  'BREAKER_ENABLED',
-  'BREAKER_CONSECUTIVE_FAILURES',
-  'BREAKER_FAILURE_RATIO',
-  'BREAKER_MIN_CALLS',
-  'BREAKER_WINDOW_MS',
-  'BREAKER_OPEN_MS',
-];
-
 const TIMEOUT_MS = 300;
 
 interface Built {
@@ -46,9 +23,9 @@ interface Built {
 
 /** Builds the real AdminApiModule (HttpModule, agents, config slice) from the given env. */
 async function buildClient(env: Record<string, string>): Promise<Built> {
-  const saved = Object.fromEntries(ADMIN_VARIABLES.map((name) => [name, process.env[name]]));
-  for (const name of ADMIN_VARIABLES) delete process.env[name];
-  Object.assign(process.env, env);
+  // The config slice reads exactly `env`: nothing from the outer environment leaks in.
+  const original = process.env;
+  process.env = { ...env };
   let moduleRef: TestingModule;
   try {
     moduleRef = await Test.createTestingModule({
@@ -58,10 +35,7 @@ async function buildClient(env: Record<string, string>): Promise<Built> {
       ],
     }).compile();
   } finally {
-    for (const [name, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    process.env = original;
   }
   await moduleRef.init();
   return { client: moduleRef.get(AdminApiClient), close: () => moduleRef.close() };

@@ -22,7 +22,7 @@ export class CallStatusController {
     summary: 'Whether recording and transcription are on in a room',
     ok: CallStatusResponseDto,
     okExample: { transcript_status: false, recording_status: true },
-    okDescription: "Admin Control's status of the room (possibly cached for a second or so).",
+    okDescription: "Admin Control's status of the room, possibly cached for a moment.",
     okHeaders: ['Age'],
     errors: [
       {
@@ -38,7 +38,12 @@ export class CallStatusController {
         when: '`roomName` is too long, `.`/`..`, or does not match the room-name pattern',
       },
       API_ERRORS.forbiddenRoom,
-      { name: 'roomNotFound', status: 404, message: 'Room not found', when: 'Admin Control does not know the room' },
+      {
+        name: 'roomNotFound',
+        status: 404,
+        message: 'Room not found',
+        when: 'Admin Control does not know the room',
+      },
     ],
   })
   getCallStatus(

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { isolatedEnv } from '../../test/support/env.js';
 import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
@@ -7,56 +8,7 @@ import { ConfigError } from './env.js';
 
 // Every variable the slices below read: cleared for each test so the outer environment (vitest
 // sets NODE_ENV=test, for one) cannot leak in.
-const VARIABLES = [
-  'NODE_ENV',
-  'PORT',
-  'HOST',
-  'LOG_LEVEL',
-  'SHUTDOWN_GRACE_MS',
-  'ADMIN_BACKEND_URL',
-  'ADMIN_TIMEOUT_MS',
-  'ADMIN_API_KEY',
-  'ADMIN_API_KEY_HEADER',
-  'ADMIN_MAX_CONCURRENCY',
-  'ADMIN_MAX_QUEUE',
-  'ADMIN_RETRY',
-  'ADMIN_RETRY_MIN_BACKOFF_MS',
-  'ADMIN_RETRY_MAX_BACKOFF_MS',
-  'ADMIN_RETRY_BUDGET_RATIO',
-  'ADMIN_RETRY_BUDGET_WINDOW_MS',
-  'ADMIN_RETRY_BUDGET_MIN',
-  'BREAKER_ENABLED',
-  'BREAKER_CONSECUTIVE_FAILURES',
-  'BREAKER_FAILURE_RATIO',
-  'BREAKER_MIN_CALLS',
-  'BREAKER_WINDOW_MS',
-  'BREAKER_OPEN_MS',
-  'JWT_SECRET',
-  'JWT_PUBLIC_KEY',
-  'JWT_JWKS_URI',
-  'JWT_ALGORITHMS',
-  'JWT_ISSUER',
-  'JWT_AUDIENCE',
-  'JWT_CLOCK_TOLERANCE_SEC',
-  'JWT_CACHE_SIZE',
-  'ROOM_NAME_PATTERN',
-  'STATUS_CACHE_TTL_MS',
-  'STATUS_STALE_IF_ERROR_MS',
-];
-
-const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-
-function setEnv(values: Record<string, string>): void {
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, values);
-}
-
-afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+const setEnv = isolatedEnv();
 
 function configError(factory: () => unknown): string {
   try {

@@ -1,27 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { isolatedEnv } from '../../test/support/env.js';
 import { ConfigError } from './env.js';
 import { corsOptions, securityConfig, trustProxyFromEnv } from './security.config.js';
 
-const VARIABLES = [
-  'TRUST_PROXY',
-  'RATE_LIMIT_ENABLED',
-  'RATE_LIMIT_PER_MINUTE',
-  'CORS_ORIGINS',
-  'CORS_MAX_AGE_SEC',
-];
-const saved = Object.fromEntries(VARIABLES.map((name) => [name, process.env[name]]));
-
-function setEnv(values: Record<string, string>): void {
-  for (const name of VARIABLES) delete process.env[name];
-  Object.assign(process.env, values);
-}
-
-afterEach(() => {
-  for (const [name, value] of Object.entries(saved)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
+const setEnv = isolatedEnv();
 
 function configError(values: Record<string, string>): string {
   setEnv(values);

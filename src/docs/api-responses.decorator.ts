@@ -10,6 +10,7 @@ import {
   type HeadersObject,
 } from '@nestjs/swagger';
 import { messageFor } from '../common/error-response.js';
+import { ApiNullProperty } from './api-null-property.decorator.js';
 import { ErrorEnvelopeDto } from './error-envelope.dto.js';
 
 /** The security scheme every authenticated operation names. */
@@ -164,13 +165,7 @@ function successEnvelope(dto: Type): Type {
   if (known !== undefined) return known;
   const name = `${dto.name.replace(/Dto$/, '')}EnvelopeDto`;
   const envelope = { [name]: class {} }[name] as Type;
-  ApiProperty({
-    type: 'object',
-    nullable: true,
-    enum: [null],
-    description: 'Always null on success.',
-    example: null,
-  })(envelope.prototype as object, 'error');
+  ApiNullProperty('Always null on success.')(envelope.prototype as object, 'error');
   ApiProperty({ type: () => dto })(envelope.prototype as object, 'data');
   envelopes.set(dto, envelope);
   return envelope;

@@ -1,15 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiNullProperty } from './api-null-property.decorator.js';
 import { ErrorBodyDto } from './error-body.dto.js';
 
 /** Every error body: `{"data":null,"error":{"code":<status>,"message":"..."}}`. */
 export class ErrorEnvelopeDto {
-  @ApiProperty({
-    type: 'object',
-    nullable: true,
-    enum: [null],
-    description: 'Always null on an error.',
-    example: null,
-  })
+  @ApiNullProperty('Always null on an error.')
   data!: null;
 
   @ApiProperty({ type: () => ErrorBodyDto })

@@ -1,11 +1,16 @@
-import type { INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 import {
   DocumentBuilder,
   SwaggerModule,
   type OpenAPIObject,
   type OperationObject,
   type PathItemObject,
+  type ReferenceObject,
+  type ResponseObject,
 } from '@nestjs/swagger';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody, toErrorResponse } from '../common/error-response.js';
 import { BEARER_AUTH, RESPONSE_HEADERS } from './api-responses.decorator.js';
 
 export const DOCS_PATH = '/docs';
@@ -22,7 +27,12 @@ the status and \`message\` is one of the fixed texts listed with each response.
 
 Authentication: \`Authorization: Bearer <JWT>\` on every operation that lists the bearer
 scheme; a token that carries a room claim (\`roomName\` or \`room\`) may read only that room.
-Every response carries \`X-Request-Id\` (yours when well-formed, otherwise generated).`;
+Every response carries \`X-Request-Id\` (yours when well-formed, otherwise generated).
+
+Any URL may also answer, in the same envelope, 400 "Bad request" (malformed URL), 408, 413,
+414 or 431 when the request itself cannot be read.`;
+
+const logger = new Logger('OpenApi');
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
@@ -36,6 +46,9 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setTitle('ProCONF application server')
     .setDescription(DESCRIPTION)
     .setVersion(API_VERSION)
+    .addTag('conference', 'What client apps call during a meeting.')
+    .addTag('health', 'Probes for orchestrators and load balancers; no token needed.')
+    .addTag('metrics', 'Prometheus scraping.')
     .addBearerAuth(
       {
         type: 'http',
@@ -51,11 +64,22 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     // Explicit operationIds (ApiOperation) win; otherwise the method name, not Controller_method.
     operationIdFactory: (_controller, method) => method,
   });
-  return normalise(withRequestIdHeader(document));
+  return normalise(document);
 }
 
 /** Serves the UI at /docs and the document at /docs-json, public and outside Nest's pipeline. */
-export function setupOpenApi(app: INestApplication): void {
+export function setupOpenApi(app: NestFastifyApplication): void {
+  // Swagger's routes are plain Fastify routes that Nest's filter never sees: their errors (its
+  // 404 for /docs/LICENSE, a failure building the document) still answer in the envelope.
+  // onRoute runs once per route at registration, never per request.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRoute', (route) => {
+      if (route.url === DOCS_JSON_PATH || route.url.startsWith(DOCS_PATH)) {
+        route.errorHandler = renderError;
+      }
+    });
   // Built on the first /docs request, not at boot: nothing here runs for other routes.
   let document: OpenAPIObject | undefined;
   SwaggerModule.setup(DOCS_PATH, app, () => (document ??= createOpenApiDocument(app)), {
@@ -65,53 +89,76 @@ export function setupOpenApi(app: INestApplication): void {
   });
 }
 
-function operationsOf(path: PathItemObject): OperationObject[] {
-  return METHODS.flatMap((method) => path[method] ?? []);
+function renderError(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+  const response = toErrorResponse(error);
+  if (response.unexpected) logger.error(String(error), (error as Error | null)?.stack);
+  void reply
+    .code(response.status)
+    .headers(response.headers)
+    .type('application/json; charset=utf-8')
+    .send(errorBody(response.status, response.message));
 }
 
-// X-Request-Id is set by an onRequest hook for every response, so it is added here rather
-// than repeated in each decorator.
-function withRequestIdHeader(document: OpenAPIObject): OpenAPIObject {
-  for (const path of Object.values(document.paths)) {
-    for (const operation of operationsOf(path)) {
-      for (const response of Object.values(operation.responses)) {
-        if (!('$ref' in response)) {
-          response.headers = {
-            'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' },
-            ...response.headers,
-          };
-        }
-      }
-    }
-  }
-  return document;
+function byKey<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }
 
-function sortedByKey<T>(record: Record<string, T> | undefined): Record<string, T> | undefined {
-  if (record === undefined) return undefined;
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-// Maps whose order comes from module scan order are sorted; property and example order is
-// kept as written (it is the documented field order of the contract).
-function normalise(document: OpenAPIObject): OpenAPIObject {
-  for (const path of Object.values(document.paths)) {
-    for (const operation of operationsOf(path)) {
-      operation.responses = sortedByKey(operation.responses) ?? {};
-    }
-  }
-  const components = document.components ?? {};
+// X-Request-Id is set by an onRequest hook on every response, so it is added here rather than
+// repeated in each decorator. Keys come in one order: description, headers, content.
+function normaliseResponse(
+  response: ResponseObject | ReferenceObject,
+): ResponseObject | ReferenceObject {
+  if ('$ref' in response) return response;
+  const { description, headers, content, ...rest } = response;
   return {
-    ...document,
-    paths: sortedByKey(document.paths) ?? {},
-    ...(document.tags !== undefined
-      ? { tags: [...document.tags].sort((a, b) => (a.name < b.name ? -1 : 1)) }
-      : {}),
+    description,
+    headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' }, ...headers },
+    ...(content !== undefined ? { content } : {}),
+    ...rest,
+  };
+}
+
+const OPERATION_KEYS = ['operationId', 'summary', 'description', 'tags', 'security'] as const;
+
+function normaliseOperation(operation: OperationObject): OperationObject {
+  const { parameters, responses, ...rest } = operation;
+  const first = OPERATION_KEYS.filter((key) => rest[key] !== undefined);
+  const sorted = byKey(responses as Record<string, ResponseObject | ReferenceObject>);
+  return {
+    ...Object.fromEntries(first.map((key) => [key, rest[key]])),
+    ...rest,
+    ...(parameters !== undefined && parameters.length > 0 ? { parameters } : {}),
+    responses: Object.fromEntries(
+      Object.entries(sorted).map(([status, response]) => [status, normaliseResponse(response)]),
+    ),
+  };
+}
+
+// Maps whose order follows module scan order are sorted by key; property and example order
+// is kept as written (the contract's field order). Empty placeholders are dropped.
+function normalise(document: OpenAPIObject): OpenAPIObject {
+  const paths: Record<string, PathItemObject> = {};
+  for (const [url, item] of Object.entries(byKey(document.paths))) {
+    paths[url] = { ...item };
+    for (const method of METHODS) {
+      const operation = item[method];
+      if (operation !== undefined) paths[url][method] = normaliseOperation(operation);
+    }
+  }
+  const { openapi, info, tags, servers: _servers, components = {}, ...rest } = document;
+  const { contact: _contact, ...cleanInfo } = info;
+  return {
+    openapi,
+    info: cleanInfo,
+    tags: [...(tags ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)),
+    ...rest,
+    paths,
     components: {
-      ...components,
-      schemas: sortedByKey(components.schemas),
-      headers: sortedByKey(components.headers),
-      securitySchemes: sortedByKey(components.securitySchemes),
+      securitySchemes: byKey(components.securitySchemes ?? {}),
+      headers: byKey(components.headers ?? {}),
+      schemas: byKey(components.schemas ?? {}),
     },
   };
 }

@@ -1,11 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator.js';
-import {
-  API_ERRORS,
-  ApiEnvelopeOk,
-  ApiErrorResponses,
-} from '../docs/api-responses.decorator.js';
+import { API_ERRORS, ApiEnvelopeOk, ApiErrorResponses } from '../docs/api-responses.decorator.js';
 import { HealthStatusResponseDto } from './dto/health-status-response.dto.js';
 import { ReadinessResponseDto } from './dto/readiness-response.dto.js';
 import { HealthService, type Readiness } from './health.service.js';

@@ -1,11 +1,30 @@
 import { ApiProperty } from '@nestjs/swagger';
+import type { UpstreamOutcome } from '../../admin-api/admin-api.types.js';
+import type { BreakerState } from '../../admin-api/circuit-breaker.js';
 import type { Readiness } from '../health.service.js';
+
+const OUTCOMES = [
+  'ok',
+  'not_found',
+  'rejected',
+  'client_error',
+  'server_error',
+  'malformed',
+  'timeout',
+  'connection',
+  'circuit_open',
+  'overloaded',
+] as const satisfies readonly UpstreamOutcome[];
+// Fails to compile when UpstreamOutcome gains a value that is not listed above.
+const _allOutcomes: [Exclude<UpstreamOutcome, (typeof OUTCOMES)[number]>] extends [never]
+  ? true
+  : never = true;
 
 // Documentation only: HealthService returns the Readiness interface, which these classes
 // implement so the two cannot drift apart silently.
 class AdminControlCheckDto {
   @ApiProperty({
-    enum: ['closed', 'open', 'half_open'],
+    enum: ['closed', 'open', 'half_open'] satisfies BreakerState[],
     description: "The circuit breaker's state; an open breaker does not make the app unready.",
     example: 'closed',
   })
@@ -14,18 +33,8 @@ class AdminControlCheckDto {
   @ApiProperty({
     type: 'string',
     nullable: true,
-    enum: [
-      'ok',
-      'not_found',
-      'rejected',
-      'client_error',
-      'server_error',
-      'malformed',
-      'timeout',
-      'connection',
-      'circuit_open',
-      'overloaded',
-    ],
+    // OpenAPI 3.0: a nullable enum lists null among its values.
+    enum: [...OUTCOMES, null],
     description: 'How the last call to Admin Control ended; null before the first call.',
     example: 'ok',
   })
