@@ -187,6 +187,7 @@ export function renderMarkdown(report) {
     `- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.platform}`,
     `- Command: \`${report.command}\` (\`npm run bench\` runs \`node bench/run.mjs\`)`,
     '- Raw results: `bench/results/latest.json` (not committed)',
+    '- Profile, what dominates, and what was tried: [performance.md](performance.md)',
     '',
     '## Method',
     '',
