@@ -5,7 +5,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { RequestCtx } from '../common/request-context.decorator.js';
 import type { RequestContext } from '../common/request-context.js';
 import { API_ERRORS, ApiConferenceOperation } from '../docs/api-responses.decorator.js';
-import { CallStatusService } from './call-status.service.js';
+import { CallStatusService, ROOM_NOT_FOUND } from './call-status.service.js';
 import { CallStatusResponseDto } from './dto/call-status-response.dto.js';
 import { GetCallStatusQueryDto } from './dto/get-call-status-query.dto.js';
 import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from './room-name.constraint.js';
@@ -41,7 +41,7 @@ export class CallStatusController {
       {
         name: 'roomNotFound',
         status: 404,
-        message: 'Room not found',
+        message: ROOM_NOT_FOUND,
         when: 'Admin Control does not know the room',
       },
     ],

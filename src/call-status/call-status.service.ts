@@ -7,6 +7,8 @@ import type { RequestContext } from '../common/request-context.js';
 import type { CallStatusResponseDto } from './dto/call-status-response.dto.js';
 import { StatusCache } from './status-cache.service.js';
 
+export const ROOM_NOT_FOUND = 'Room not found';
+
 @Injectable()
 export class CallStatusService {
   constructor(private readonly statuses: StatusCache) {}
@@ -21,7 +23,7 @@ export class CallStatusService {
       return await this.statuses.get(roomName, ctx);
     } catch (error) {
       if (error instanceof AdminApiException && error.outcome === 'not_found') {
-        throw new AppException(404, 'Room not found', { cause: error });
+        throw new AppException(404, ROOM_NOT_FOUND, { cause: error });
       }
       throw error;
     }
