@@ -5,7 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
-import { createValidationPipe } from './common/validation.pipe.js';
+import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
@@ -31,7 +31,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
   ],
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
-    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_PIPE, useClass: DtoValidationPipe },
     { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
   ],
 })
