@@ -5,18 +5,11 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function parseBaseUrl(env: EnvReader): URL {
   const fallback = new URL('http://127.0.0.1/');
-  const text = env.required('ADMIN_BACKEND_URL', 'e.g. https://admin.example.com/api');
-  if (text === '') return fallback;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    env.fail('ADMIN_BACKEND_URL', `is not a URL (got "${text}")`);
+  if (env.required('ADMIN_BACKEND_URL', 'e.g. https://admin.example.com/api') === '') {
     return fallback;
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    env.fail('ADMIN_BACKEND_URL', 'must use http or https');
-  }
+  const url = env.httpUrl('ADMIN_BACKEND_URL');
+  if (url === undefined) return fallback;
   if (url.username !== '' || url.password !== '') {
     // Credentials in a URL leak into logs and error messages; use ADMIN_API_KEY instead.
     env.fail('ADMIN_BACKEND_URL', 'must not contain credentials (use ADMIN_API_KEY)');

@@ -75,20 +75,7 @@ function parsePublicKey(env: EnvReader): KeyObject | undefined {
 }
 
 function parseJwksUri(env: EnvReader): string | undefined {
-  const text = env.raw('JWT_JWKS_URI');
-  if (text === undefined) return undefined;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    env.fail('JWT_JWKS_URI', `is not a URL (got "${text}")`);
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    env.fail('JWT_JWKS_URI', 'must use http or https');
-    return undefined;
-  }
-  return url.href;
+  return env.httpUrl('JWT_JWKS_URI')?.href;
 }
 
 function parseAlgorithms(

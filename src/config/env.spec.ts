@@ -116,6 +116,18 @@ describe(EnvReader.name, () => {
     });
   });
 
+  it('reads http(s) URLs and refuses other schemes and non-URLs', () => {
+    const env = new EnvReader('x', { A: 'https://idp.example.com/jwks', B: 'ftp://x', C: 'nope' });
+    expect(env.httpUrl('A')?.href).toBe('https://idp.example.com/jwks');
+    expect(env.httpUrl('B')).toBeUndefined();
+    expect(env.httpUrl('C')).toBeUndefined();
+    expect(env.httpUrl('MISSING')).toBeUndefined();
+    expect(problems(env)).toBe(
+      'Invalid configuration (x): B must use http or https; C is not a URL (got "nope"). ' +
+        'See .env.example.',
+    );
+  });
+
   it('reports every problem at once, each naming its variable', () => {
     const env = new EnvReader('admin', { PORT: 'x', RETRY: 'perhaps', MODE: 'fast' });
     env.int('PORT', { default: 1, min: 0, max: 65535 });

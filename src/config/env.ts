@@ -89,6 +89,24 @@ export class EnvReader {
     return text as T;
   }
 
+  /** An http(s) URL, or undefined (and a problem reported) when it is absent or not one. */
+  httpUrl(name: string): URL | undefined {
+    const text = this.raw(name);
+    if (text === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      this.fail(name, `is not a URL (got "${text}")`);
+      return undefined;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      this.fail(name, 'must use http or https');
+      return undefined;
+    }
+    return url;
+  }
+
   list(name: string): string[] {
     const text = this.raw(name);
     if (text === undefined) return [];
