@@ -22,6 +22,7 @@ type AuthRequest = FastifyRequest & { user?: AuthUser };
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger(JwtAuthGuard.name);
   private readonly cache: VerifiedTokenCache;
+  private readonly publicHandlers = new WeakMap<object, boolean>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -31,21 +32,36 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     this.cache = new VerifiedTokenCache(config.tokenCacheSize);
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const token = bearerToken(request);
     if (token === undefined) throw unauthorized();
     const cached = this.cache.get(token);
     if (cached !== undefined) {
+      // A poll with a token verified before: no promise, no passport.
       request.user = cached;
       return true;
     }
+    return this.verify(context, request, token);
+  }
+
+  private async verify(context: ExecutionContext, request: AuthRequest, token: string) {
     await super.canActivate(context);
     if (request.user !== undefined) this.cache.set(token, request.user);
     return true;
+  }
+
+  /** @Public() is route metadata: read once per handler, not on every request. */
+  private isPublic(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let known = this.publicHandlers.get(handler);
+    if (known === undefined) {
+      const targets = [handler, context.getClass()];
+      known = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true;
+      this.publicHandlers.set(handler, known);
+    }
+    return known;
   }
 
   override handleRequest<TUser = AuthUser>(err: unknown, user: unknown, info: unknown): TUser {

@@ -4,16 +4,37 @@ import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
   ThrottlerGuard,
+  type ThrottlerGenerateKeyFunction,
+  type ThrottlerGetTrackerFunction,
   type ThrottlerLimitDetail,
   type ThrottlerModuleOptions,
+  type ThrottlerOptions,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
+import {
+  THROTTLER_BLOCK_DURATION,
+  THROTTLER_KEY_GENERATOR,
+  THROTTLER_LIMIT,
+  THROTTLER_SKIP,
+  THROTTLER_TRACKER,
+  THROTTLER_TTL,
+} from '@nestjs/throttler/dist/throttler.constants.js';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppException } from '../common/app.exception.js';
 import { securityConfig, type SecurityConfig } from '../config/security.config.js';
 
 type ThrottledRequest = FastifyRequest & { user?: AuthUser };
+
+/** One throttler's settings for one route, as the library would resolve them per request. */
+interface RoutePlan {
+  throttler: ThrottlerOptions;
+  limit: number;
+  ttl: number;
+  blockDuration: number;
+  getTracker: ThrottlerGetTrackerFunction;
+  generateKey: ThrottlerGenerateKeyFunction;
+}
 
 /** Health probes are never limited: an orchestrator polling them must not lock itself out. */
 export function isExemptRoute(route: string | undefined): boolean {
@@ -28,6 +49,10 @@ export function isExemptRoute(route: string | undefined): boolean {
 @Injectable()
 export class ThrottleGuard extends ThrottlerGuard {
   private readonly enabled: boolean;
+  // Per handler: the library resolves six pieces of route metadata per throttler on every
+  // request; with static options they never change, so they are resolved once. null: some
+  // option is dynamic (a function), and the library's own path runs instead.
+  private readonly plans = new WeakMap<object, RoutePlan[] | null>();
 
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
@@ -39,10 +64,51 @@ export class ThrottleGuard extends ThrottlerGuard {
     this.enabled = config.rateLimit.enabled;
   }
 
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (await this.shouldSkip(context)) return true;
+    let plans = this.plans.get(context.getHandler());
+    if (plans === undefined) {
+      plans = this.resolvePlans(context);
+      this.plans.set(context.getHandler(), plans);
+    }
+    if (plans === null) return super.canActivate(context);
+    for (const plan of plans) await this.handleRequest({ context, ...plan });
+    return true;
+  }
+
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
     if (!this.enabled) return Promise.resolve(true);
     const request = context.switchToHttp().getRequest<ThrottledRequest>();
     return Promise.resolve(isExemptRoute(request.routeOptions?.url));
+  }
+
+  private resolvePlans(context: ExecutionContext): RoutePlan[] | null {
+    const targets = [context.getHandler(), context.getClass()];
+    const plans: RoutePlan[] = [];
+    for (const throttler of this.throttlers) {
+      const route = <T>(key: string): T | undefined =>
+        this.reflector.getAllAndOverride<T>(key + throttler.name, targets);
+      if (route<boolean>(THROTTLER_SKIP)) continue;
+      if (throttler.skipIf ?? this.commonOptions.skipIf) return null;
+      const limit = route(THROTTLER_LIMIT) ?? throttler.limit;
+      const ttl = route(THROTTLER_TTL) ?? throttler.ttl;
+      const blockDuration = route(THROTTLER_BLOCK_DURATION) ?? throttler.blockDuration ?? ttl;
+      if (typeof limit !== 'number' || typeof ttl !== 'number') return null;
+      if (typeof blockDuration !== 'number') return null;
+      plans.push({
+        throttler,
+        limit,
+        ttl,
+        blockDuration,
+        getTracker: (route<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER) ??
+          throttler.getTracker ??
+          this.commonOptions.getTracker)!,
+        generateKey: (route<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR) ??
+          throttler.generateKey ??
+          this.commonOptions.generateKey)!,
+      });
+    }
+    return plans;
   }
 
   protected override async getTracker(request: ThrottledRequest): Promise<string> {
