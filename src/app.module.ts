@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
-import { EnvelopeInterceptor } from './common/envelope.interceptor.js';
 import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
@@ -32,7 +31,6 @@ import { ThrottleModule } from './throttle/throttle.module.js';
   providers: [
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
     { provide: APP_PIPE, useClass: DtoValidationPipe },
-    { provide: APP_INTERCEPTOR, useClass: EnvelopeInterceptor },
   ],
 })
 export class AppModule {}

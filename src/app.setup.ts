@@ -4,6 +4,7 @@ import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
 import type { AuthUser } from './auth/auth.types.js';
+import { EnvelopeFastifyAdapter } from './common/envelope-fastify.adapter.js';
 import { errorBody, messageFor } from './common/error-response.js';
 import { requestIdFor, type ContextRequest } from './common/request-context.js';
 import { securityHeaders } from './common/security-headers.js';
@@ -24,7 +25,7 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The Fastify adapter with the options main.ts and the tests share. */
 export function createAdapter(): FastifyAdapter {
-  return new FastifyAdapter({
+  return new EnvelopeFastifyAdapter({
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,

@@ -40,7 +40,7 @@ export class MetricsController {
     API_ERRORS.internal,
   )
   async scrape(@Res() reply: FastifyReply): Promise<void> {
-    // Prometheus text, not the JSON envelope: @Res() bypasses the envelope interceptor.
+    // Prometheus text, not the JSON envelope: with @Res() the handler writes the reply itself.
     const text = await this.metrics.render();
     await reply
       .header('content-type', this.metrics.contentType)
