@@ -60,7 +60,8 @@ export class StatusCache {
   }
 
   private async fetch(room: string, context?: RequestContext): Promise<Entry> {
-    const shared = await this.readShared(room, context);
+    // Without Redis, no await (and no promise) on the way to Admin Control.
+    const shared = this.redis.available ? await this.readShared(room, context) : undefined;
     if (shared !== undefined) {
       this.remember(room, shared);
       return shared;
@@ -74,7 +75,7 @@ export class StatusCache {
 
   /** Another instance's fresh answer, if Redis has one; never throws, never waits long. */
   private async readShared(room: string, context?: RequestContext): Promise<Entry | undefined> {
-    if (this.config.cacheTtlMs <= 0 || !this.redis.available) return undefined;
+    if (this.config.cacheTtlMs <= 0) return undefined;
     try {
       const entry = decode(await this.redis.client!.get(sharedKey(room)));
       if (entry !== undefined && Date.now() - entry.fetchedAt < this.config.cacheTtlMs) {
