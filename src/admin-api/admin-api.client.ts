@@ -124,7 +124,8 @@ export class AdminApiClient implements OnApplicationShutdown {
     } catch (error) {
       if (error instanceof AdminApiException) throw error;
       if (error instanceof LimiterOverflowError) {
-        if (call.probe) this.breaker.record(false, true);
+        // Refused before reaching Admin Control: says nothing about its health.
+        if (call.probe) this.breaker.releaseProbe();
         this.refuse('overloaded', context);
         throw unavailable('overloaded', OVERLOAD_RETRY_AFTER_MS);
       }

@@ -109,6 +109,16 @@ describe(CircuitBreaker.name, () => {
     expect(changes).toStrictEqual(['open', 'half_open']);
   });
 
+  it('stays half-open and lets the next caller probe when a probe never reached upstream', () => {
+    const { breaker, set } = setup();
+    for (let i = 0; i < 3; i++) call(breaker, true);
+    set(500);
+    expect(breaker.admit()).toStrictEqual({ allowed: true, probe: true });
+    breaker.releaseProbe(); // e.g. refused by the concurrency cap
+    expect(breaker.current).toBe('half_open');
+    expect(breaker.admit()).toStrictEqual({ allowed: true, probe: true });
+  });
+
   it('closes when the probe succeeds, with a fresh streak and window', () => {
     const { breaker, changes, set } = setup();
     for (let i = 0; i < 3; i++) call(breaker, true);

@@ -53,6 +53,11 @@ export class CircuitBreaker {
     return { allowed: false, retryAfterMs: Math.max(0, this.options.openMs - waited) };
   }
 
+  /** The probe admit() granted never reached Admin Control: the next caller may probe. */
+  releaseProbe(): void {
+    this.probing = false;
+  }
+
   /** Reports the outcome of a call that admit() let through. */
   record(failed: boolean, probe: boolean): void {
     if (!this.options.enabled) return;
