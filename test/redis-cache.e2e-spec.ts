@@ -81,7 +81,9 @@ describe.skipIf(binary === undefined)('status cache shared through Redis', () =>
     expect(statuses).toHaveLength(rooms.length * 2 * 3);
     expect(statuses.every((status) => status === 200)).toBe(true);
 
-    // Shared again after the restart: b answers a room only a has fetched.
+    // Shared again after the restart (once the 1 s pause after the last failure is over):
+    // b answers a room only a has fetched.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     sim.setRoom('after-restart', { recording_status: true });
     sim.resetCounters();
     expect((await a.get('/callStatus?roomName=after-restart')).statusCode).toBe(200);
@@ -101,6 +103,14 @@ describe.skipIf(binary === undefined)('status cache shared through Redis', () =>
         // REDIS_COMMAND_TIMEOUT_MS is 100 by default; far below this bound, never a stall.
         expect(Date.now() - started).toBeLessThan(1000);
       }
+      // After one command times out, Redis is skipped for a second: ten more misses do not
+      // each wait REDIS_COMMAND_TIMEOUT_MS (100 ms), which would take at least 1 s.
+      const started = Date.now();
+      for (let i = 0; i < 10; i++) {
+        sim.setRoom(`hang-more-${i}`, {});
+        expect((await a.get(`/callStatus?roomName=hang-more-${i}`)).statusCode).toBe(200);
+      }
+      expect(Date.now() - started).toBeLessThan(900);
     } finally {
       redis.resume();
     }

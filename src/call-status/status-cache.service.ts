@@ -78,6 +78,7 @@ export class StatusCache {
     if (this.config.cacheTtlMs <= 0) return undefined;
     try {
       const entry = decode(await this.redis.client!.get(sharedKey(room)));
+      this.redis.reportSuccess();
       if (entry !== undefined && Date.now() - entry.fetchedAt < this.config.cacheTtlMs) {
         if (context) context.cache = 'shared';
         return entry;

@@ -3,6 +3,9 @@ import { Redis } from 'ioredis';
 import { redisConfig, type RedisConfig } from '../config/redis.config.js';
 
 const QUIT_TIMEOUT_MS = 1000;
+// After a failed or slow command, callers skip Redis this long instead of each paying the
+// command timeout while it is in trouble.
+const FAILURE_PAUSE_MS = 1000;
 
 /**
  * The optional Redis connection (REDIS_URL). Everything that uses it treats it as an
@@ -14,6 +17,7 @@ export class RedisService implements OnApplicationShutdown {
   readonly client: Redis | undefined;
   private readonly logger = new Logger('Redis');
   private healthy = false;
+  private pausedUntil = 0;
 
   constructor(@Inject(redisConfig.KEY) readonly config: RedisConfig) {
     if (config.url === undefined) return;
@@ -35,13 +39,14 @@ export class RedisService implements OnApplicationShutdown {
     return this.client !== undefined;
   }
 
-  /** Connected and answering: callers skip Redis entirely otherwise. */
+  /** Connected, and no recent failure: callers skip Redis entirely otherwise. */
   get available(): boolean {
-    return this.client?.status === 'ready';
+    return this.client?.status === 'ready' && Date.now() >= this.pausedUntil;
   }
 
+  /** For readiness: is Redis answering right now (regardless of the failure pause)? */
   async ping(): Promise<boolean> {
-    if (!this.available) return false;
+    if (this.client?.status !== 'ready') return false;
     try {
       return (await this.client!.ping()) === 'PONG';
     } catch {
@@ -51,7 +56,13 @@ export class RedisService implements OnApplicationShutdown {
 
   /** Logs a failure and flips to degraded; logged once per change, not once per command. */
   reportFailure(what: string, error: unknown): void {
+    this.pausedUntil = Date.now() + FAILURE_PAUSE_MS;
     this.mark(false, error instanceof Error ? error : new Error(String(error)), what);
+  }
+
+  /** A command succeeded: logs the recovery if Redis was degraded. */
+  reportSuccess(): void {
+    if (!this.healthy) this.mark(true);
   }
 
   async onApplicationShutdown(): Promise<void> {
