@@ -64,11 +64,18 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     return known;
   }
 
-  override handleRequest<TUser = AuthUser>(err: unknown, user: unknown, info: unknown): TUser {
+  override handleRequest<TUser = AuthUser>(
+    err: unknown,
+    user: unknown,
+    info: unknown,
+    context: ExecutionContext,
+  ): TUser {
     if (err || !user) {
       // The reason (expired, bad signature, wrong issuer...) is for operators, not callers.
       const reason = err ?? info;
-      this.logger.debug(`token rejected: ${reason instanceof Error ? reason.message : 'no user'}`);
+      const requestId = context.switchToHttp().getRequest<AuthRequest>().id;
+      const why = reason instanceof Error ? reason.message : 'no user';
+      this.logger.debug(`token rejected: ${why} [${requestId}]`);
       throw unauthorized();
     }
     return user as TUser;
