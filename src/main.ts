@@ -8,6 +8,11 @@ import { configProblems } from './config/config-slices.js';
 import { AppLogger } from './logging/app-logger.service.js';
 import { installShutdownHandlers } from './shutdown.js';
 
+// Accept queue for new connections (Node's default is 511): a meeting's worth of clients
+// reconnecting at once, e.g. after a deploy, must not overflow it and wait on SYN retries.
+// The kernel caps it at net.core.somaxconn.
+const LISTEN_BACKLOG = 4096;
+
 async function bootstrap(): Promise<void> {
   // A configuration problem is the operator's to fix: name every bad variable, no stack.
   const problems = configProblems();
@@ -22,7 +27,7 @@ async function bootstrap(): Promise<void> {
   const config = app.get<ReturnType<typeof appConfig>>(appConfig.KEY);
   const logger = app.get(AppLogger);
   installShutdownHandlers(app, { graceMs: config.shutdownGraceMs, logger });
-  await app.listen(config.port, config.host);
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   logger.log(`listening on ${await app.getUrl()}`, 'Bootstrap');
 }
 
