@@ -1,0 +1,99 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
+import { mintToken } from '../tools/token.mjs';
+
+// The compiled entry point, as `npm run start:prod` runs it. .ci/run builds before testing;
+// locally, run `npm run build` first (the spec is skipped without a build).
+const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
+const built = existsSync(MAIN);
+if (!built && process.env.CI) throw new Error('dist/main.js is missing: build before testing');
+
+const SECRET = 'main-spec-secret-0123456789-0123456789-abcdef';
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return { child, output: () => output, exited };
+}
+
+async function listeningUrl(started: Started): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const match = /listening on (http:\/\/[^"\s]+)/.exec(started.output());
+    if (match) return match[1];
+    if (Date.now() > deadline || started.child.exitCode !== null) {
+      throw new Error(`server did not start:\n${started.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
+  let sim: AdminSimulator;
+  beforeAll(async () => {
+    sim = await startAdminSimulator({ rooms: { demo: { recording_status: true } } });
+  });
+  afterAll(() => sim.close());
+
+  it('refuses to boot on bad configuration, naming each variable, without a stack', async () => {
+    const started = start({
+      ADMIN_BACKEND_URL: 'ftp://x',
+      JWT_SECRET: 'short',
+      NODE_ENV: 'production',
+    });
+    expect(await started.exited).toBe(1);
+    const output = started.output();
+    expect(output).toContain('ADMIN_BACKEND_URL must use http or https');
+    expect(output).toContain('JWT_SECRET must be at least 32 bytes in production');
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  it('serves the contract, then drains and exits 0 on SIGTERM', async () => {
+    const started = start({
+      ADMIN_BACKEND_URL: sim.url,
+      JWT_SECRET: SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+    });
+    try {
+      const url = await listeningUrl(started);
+      const token = mintToken({ secret: SECRET, subject: 'main-spec' });
+      const ok = await fetch(`${url}/callStatus?roomName=demo`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toBe(
+        '{"error":null,"data":{"transcript_status":false,"recording_status":true}}',
+      );
+      const denied = await fetch(`${url}/callStatus?roomName=demo`);
+      expect(denied.status).toBe(401);
+      expect(await denied.text()).toBe(
+        '{"data":null,"error":{"code":401,"message":"Unauthorized"}}',
+      );
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
+      // Access lines are JSON and never carry the token.
+      expect(started.output()).toContain('"route":"/callStatus"');
+      expect(started.output()).not.toContain(token);
+    } finally {
+      started.child.kill('SIGKILL');
+    }
+  });
+});
