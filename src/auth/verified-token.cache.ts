@@ -38,6 +38,8 @@ export class VerifiedTokenCache {
     const now = this.now();
     const validUntilMs = Math.min(user.expiresAt * 1000, now + MAX_ENTRY_AGE_MS);
     if (validUntilMs <= now) return;
+    // Two concurrent first polls with one token both store it: replace, do not evict another.
+    this.entries.delete(token);
     if (this.entries.size >= this.maxEntries) {
       // Map keeps insertion order: drop the oldest entry.
       const oldest = this.entries.keys().next().value;
