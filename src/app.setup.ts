@@ -16,6 +16,7 @@ import {
   type SecurityConfig,
 } from './config/security.config.js';
 import { setupOpenApi } from './docs/openapi.js';
+import { writeAccessLine } from './logging/access-log.js';
 import { AppLogger } from './logging/app-logger.service.js';
 
 // No endpoint takes a body; anything larger than this is refused before it is read.
@@ -96,10 +97,8 @@ function accessLog(
   request: ContextRequest & { user?: AuthUser },
   reply: FastifyReply,
 ): void {
-  if (!logger.pino.isLevelEnabled('info')) return;
   const ctx = request.ctx;
-  logger.pino.info({
-    msg: 'request',
+  writeAccessLine(logger.pino, {
     reqId: request.id,
     method: request.method,
     route: request.routeOptions?.url ?? null,

@@ -89,9 +89,39 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
       );
       started.child.kill('SIGTERM');
       expect(await started.exited).toBe(0);
-      // Access lines are JSON and never carry the token.
-      expect(started.output()).toContain('"route":"/callStatus"');
-      expect(started.output()).not.toContain(token);
+      // One JSON access line per request, with the request id the client was given, and
+      // never the token.
+      const output = started.output();
+      const access = output
+        .split('\n')
+        .filter((line) => line.includes('"msg":"request"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(access).toEqual([
+        {
+          level: 'info',
+          time: expect.any(Number),
+          msg: 'request',
+          reqId: ok.headers.get('x-request-id'),
+          method: 'GET',
+          route: '/callStatus',
+          status: 200,
+          ms: expect.any(Number),
+          sub: 'main-spec',
+          upstream: 'ok',
+          cache: 'miss',
+        },
+        {
+          level: 'info',
+          time: expect.any(Number),
+          msg: 'request',
+          reqId: denied.headers.get('x-request-id'),
+          method: 'GET',
+          route: '/callStatus',
+          status: 401,
+          ms: expect.any(Number),
+        },
+      ]);
+      expect(output).not.toContain(token);
     } finally {
       started.child.kill('SIGKILL');
     }

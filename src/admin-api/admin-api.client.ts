@@ -10,7 +10,7 @@ import type { AdminApiListener, SessionStatus, UpstreamOutcome } from './admin-a
 import { CircuitBreaker } from './circuit-breaker.js';
 import { ConcurrencyLimiter, LimiterOverflowError } from './concurrency-limiter.js';
 import { RetryBudget } from './retry-budget.js';
-import type { ClosableAdapter } from './undici.adapter.js';
+import { leanAxiosDefaults, type ClosableAdapter } from './undici.adapter.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 // A retry is only worth starting if it has at least this long before the deadline.
@@ -62,6 +62,7 @@ export class AdminApiClient implements OnApplicationShutdown {
       minPerWindow: config.retry.minPerWindow,
     });
     this.limiter = new ConcurrencyLimiter(config.maxConcurrency, config.maxQueue);
+    leanAxiosDefaults(http.axiosRef);
     // Built once: the caller's Authorization and cookies are never forwarded.
     this.headers = { 'content-type': 'application/json', accept: 'application/json' };
     if (config.apiKey !== undefined) this.headers[config.apiKeyHeader] = config.apiKey;
@@ -176,14 +177,12 @@ export class AdminApiClient implements OnApplicationShutdown {
     const requestId = call.context?.requestId;
     const headers = requestId ? { ...this.headers, 'x-request-id': requestId } : this.headers;
     try {
+      // responseType, transforms and validateStatus are the instance's (AdminApiModule).
       const response = await this.http.axiosRef.request<string>({
         url: call.url.href,
         method: 'GET',
         headers,
         signal: call.signal,
-        responseType: 'text',
-        transformResponse: identity,
-        validateStatus: null,
       });
       const status = response.status;
       if (status === 404) return { outcome: 'not_found', error: new Error('HTTP 404') };
@@ -241,10 +240,6 @@ function isRetryable(outcome: UpstreamOutcome, error: unknown): boolean {
     error instanceof UpstreamStatusError &&
     [502, 503, 504].includes(error.status)
   );
-}
-
-function identity<T>(value: T): T {
-  return value;
 }
 
 function parseJson(text: unknown): unknown {

@@ -17,6 +17,12 @@ import { createUndiciAdapter } from './undici.adapter.js';
         }),
         proxy: false as const,
         maxRedirects: 0,
+        // Every call's body is read as text and judged by AdminApiClient: no status is an
+        // axios error, and no transform runs (request bodies are sent as given).
+        responseType: 'text' as const,
+        transformRequest: [],
+        transformResponse: [],
+        validateStatus: null,
       }),
     }),
   ],

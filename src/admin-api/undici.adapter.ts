@@ -1,11 +1,12 @@
 import {
   AxiosError,
-  AxiosHeaders,
   type AxiosAdapter,
+  type AxiosInstance,
   type AxiosResponse,
+  type GenericAbortSignal,
   type InternalAxiosRequestConfig,
 } from 'axios';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 
 export interface ClosableAdapter extends AxiosAdapter {
   /** Closes the pooled connections (graceful: in-flight requests finish first). */
@@ -20,10 +21,17 @@ export interface UndiciAdapterOptions {
   connectTimeoutMs: number;
 }
 
+type Method = Dispatcher.HttpMethod;
+
 /**
  * An axios adapter on an undici connection pool. Same axios API for the rest of the code (the
- * HttpModule's instance, config, transformResponse, validateStatus), at about half the CPU per
- * call of axios' node:http adapter in our measurements (see docs/benchmarks.md).
+ * HttpModule's instance, config, transformRequest/transformResponse, validateStatus), at a
+ * fraction of the CPU per call of axios' node:http adapter (docs/performance.md).
+ *
+ * It uses undici's low-level `dispatch()`: the body is collected as it arrives, with no stream
+ * or extra promise per call. Request bodies may be strings or bytes (axios' default
+ * transformRequest turns objects into JSON strings); the response body is handed to axios as
+ * text, for its transformResponse (JSON by default) to parse.
  */
 export function createUndiciAdapter(options: UndiciAdapterOptions): ClosableAdapter {
   const dispatcher = new Agent({
@@ -34,53 +42,137 @@ export function createUndiciAdapter(options: UndiciAdapterOptions): ClosableAdap
     connect: { timeout: options.connectTimeoutMs },
   });
 
-  const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
+  const adapter = (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const url = new URL(config.url ?? '', config.baseURL);
-    let status: number;
-    let headers: Record<string, string | string[] | undefined>;
-    let data: string;
-    try {
-      const response = await dispatcher.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: (config.method ?? 'get').toUpperCase() as 'GET',
-        headers: config.headers.toJSON(true) as Record<string, string>,
-        signal: config.signal as AbortSignal | undefined,
-      });
-      status = response.statusCode;
-      headers = response.headers;
-      data = await response.body.text();
-    } catch (error) {
-      throw toAxiosError(error, config);
-    }
-    const response: AxiosResponse = {
-      data,
-      status,
-      statusText: '',
-      headers: new AxiosHeaders(headers as Record<string, string>),
-      config,
-      request: null,
-    };
-    if (config.validateStatus && !config.validateStatus(status)) {
-      throw new AxiosError(
-        `Request failed with status code ${status}`,
-        status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
-        config,
-        null,
-        response,
-      );
-    }
-    return response;
+    return new Promise<AxiosResponse>((resolve, reject) => {
+      const handler = new TextResponseHandler(config, resolve, reject);
+      if (handler.settled) return;
+      try {
+        const body = requestBody(config);
+        dispatcher.dispatch(
+          {
+            origin: url.origin,
+            path: url.pathname + url.search,
+            method: (config.method ?? 'get').toUpperCase() as Method,
+            headers: config.headers.toJSON(true) as Record<string, string>,
+            body,
+          },
+          handler,
+        );
+      } catch (error) {
+        handler.fail(error);
+      }
+    });
   };
   return Object.assign(adapter, { close: () => dispatcher.close() });
 }
 
+function requestBody(config: InternalAxiosRequestConfig): string | Uint8Array | undefined {
+  const { data } = config;
+  if (data === undefined || data === null) return undefined;
+  if (typeof data === 'string' || data instanceof Uint8Array) return data;
+  throw new AxiosError(
+    'request body must be a string or bytes',
+    AxiosError.ERR_BAD_REQUEST,
+    config,
+  );
+}
+
+/**
+ * Collects one response. Settles exactly once: on the end of the body, on an error, or as soon
+ * as the request's signal aborts (whether or not undici has started the request yet).
+ */
+class TextResponseHandler implements Dispatcher.DispatchHandler {
+  settled = false;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private readonly chunks: Buffer[] = [];
+  private controller: Dispatcher.DispatchController | undefined;
+  private readonly signal: GenericAbortSignal | undefined;
+
+  constructor(
+    private readonly config: InternalAxiosRequestConfig,
+    private readonly resolve: (response: AxiosResponse) => void,
+    private readonly reject: (error: AxiosError) => void,
+  ) {
+    this.signal = config.signal;
+    if (this.signal?.aborted) this.onAbort();
+    else this.signal?.addEventListener?.('abort', this.onAbort);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    if (this.settled) controller.abort(new Error('canceled'));
+    else this.controller = controller;
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void {
+    // Called again after a 1xx informational response: the last one is the response.
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settle()) return;
+    const { config, status } = this;
+    const chunks = this.chunks;
+    const data = chunks.length === 1 ? chunks[0].toString() : Buffer.concat(chunks).toString();
+    const response: AxiosResponse = {
+      data,
+      status,
+      statusText: '',
+      headers: this.headers,
+      config,
+      request: null,
+    };
+    if (config.validateStatus && !config.validateStatus(status)) {
+      this.reject(
+        new AxiosError(
+          `Request failed with status code ${status}`,
+          status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST,
+          config,
+          null,
+          response,
+        ),
+      );
+      return;
+    }
+    this.resolve(response);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.fail(error);
+  }
+
+  fail(error: unknown): void {
+    if (!this.settle()) this.reject(toAxiosError(error, this.config));
+  }
+
+  private readonly onAbort = (): void => {
+    if (this.settle()) return;
+    this.controller?.abort(new Error('canceled'));
+    this.reject(new AxiosError('canceled', AxiosError.ERR_CANCELED, this.config));
+  };
+
+  /** Marks the call settled; true if it already was. */
+  private settle(): boolean {
+    if (this.settled) return true;
+    this.settled = true;
+    this.signal?.removeEventListener?.('abort', this.onAbort);
+    return false;
+  }
+}
+
 function toAxiosError(error: unknown, config: InternalAxiosRequestConfig): AxiosError {
   if (error instanceof AxiosError) return error;
-  const cause = error as { code?: string; name?: string; message?: string };
-  if (config.signal?.aborted || cause.name === 'AbortError') {
-    return new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
-  }
+  const cause = error as { code?: string; message?: string };
   if (cause.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
     return new AxiosError(
       cause.message ?? 'response too large',
@@ -91,4 +183,29 @@ function toAxiosError(error: unknown, config: InternalAxiosRequestConfig): Axios
   const wrapped = new AxiosError(cause.message ?? 'request failed', cause.code, config);
   wrapped.cause = error as Error;
   return wrapped;
+}
+
+/**
+ * Drops the axios defaults that only axios' own adapters or browsers read, from an instance
+ * that uses this adapter. axios merges its instance defaults into the config of every call;
+ * on this instance that merge was the largest part of axios' cost per call
+ * (docs/performance.md). What stays: the adapter, transforms, validateStatus, responseType.
+ */
+export function leanAxiosDefaults(instance: AxiosInstance): void {
+  const defaults = instance.defaults as unknown as Record<string, unknown>;
+  // Per-method default headers (Accept, Content-Type for bodies): every call sets its own.
+  defaults.headers = {};
+  // Read by axios' node:http and fetch adapters only (this adapter has its own limits), or by
+  // browsers (XSRF), or for FormData bodies, which are not sent.
+  for (const key of [
+    'timeout',
+    'maxContentLength',
+    'maxBodyLength',
+    'transitional',
+    'xsrfCookieName',
+    'xsrfHeaderName',
+    'env',
+  ]) {
+    delete defaults[key];
+  }
 }

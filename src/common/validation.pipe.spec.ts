@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsString, Min, MinLength } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { AppException } from './app.exception.js';
-import { DtoValidationPipe } from './validation.pipe.js';
+import { DtoValidationPipe, flatInputKey } from './validation.pipe.js';
 
 class SampleQueryDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
@@ -74,5 +74,85 @@ describe(DtoValidationPipe.name, () => {
     for (const metatype of [String, Number, Boolean, Object, Array, undefined]) {
       expect(pipe.transform('raw', { type: 'param', metatype: metatype as never })).toBe('raw');
     }
+  });
+
+  describe('remembered outcomes', () => {
+    /** Counts how often class-transformer builds the DTO, i.e. real validations. */
+    class CountingDto {
+      static built = 0;
+      constructor() {
+        CountingDto.built++;
+      }
+      @MinLength(2, { message: 'Name too short.' })
+      @IsString({ message: 'Name required.' })
+      name!: string;
+    }
+
+    class SmallMemoPipe extends DtoValidationPipe {
+      protected override readonly memoLimit = 2;
+    }
+
+    it('validates a repeated query once and hands out the same frozen instance', () => {
+      const memo = new DtoValidationPipe();
+      CountingDto.built = 0;
+      const first = memo.transform({ name: 'alice' }, query(CountingDto));
+      const second = memo.transform({ name: 'alice' }, query(CountingDto));
+      expect(second).toBe(first);
+      expect(CountingDto.built).toBe(1);
+      expect(Object.isFrozen(first)).toBe(true);
+      expect(() => {
+        (first as CountingDto).name = 'mallory';
+      }).toThrow(TypeError);
+      expect(memo.transform({ name: 'bob' }, query(CountingDto))).toEqual({ name: 'bob' });
+      expect(CountingDto.built).toBe(2);
+    });
+
+    it('remembers refusals too, with their message', () => {
+      const memo = new DtoValidationPipe();
+      CountingDto.built = 0;
+      for (let i = 0; i < 3; i++) {
+        expect(rejection(() => memo.transform({ name: 'a' }, query(CountingDto)))).toEqual({
+          status: 400,
+          message: 'Name too short.',
+        });
+      }
+      expect(CountingDto.built).toBe(1);
+    });
+
+    it('keeps at most memoLimit inputs per DTO, dropping the oldest', () => {
+      const memo = new SmallMemoPipe();
+      CountingDto.built = 0;
+      for (const name of ['aa', 'bb', 'cc', 'bb', 'aa']) {
+        memo.transform({ name }, query(CountingDto));
+      }
+      // aa, bb, cc built; cc pushed aa out; bb was still there; aa again is built again.
+      expect(CountingDto.built).toBe(4);
+    });
+
+    it('does not confuse inputs that concatenate alike, nor DTO classes', () => {
+      const memo = new DtoValidationPipe();
+      expect(memo.transform({ name: 'ab' }, query(SampleQueryDto))).toEqual({ name: 'ab' });
+      expect(rejection(() => memo.transform({ name: 'ab' }, query(CountDto))).message).toBe(
+        'Count must be positive.',
+      );
+      expect(flatInputKey({ a: 'b=1:c' })).not.toBe(flatInputKey({ a: 'b', c: '' }));
+      expect(flatInputKey({ a: ['x', 'y'] })).not.toBe(flatInputKey({ a: 'xy' }));
+      expect(flatInputKey({ a: ['x', 'y'] })).not.toBe(flatInputKey({ a: ['xy'] }));
+    });
+
+    it('validates bodies and nested input every time', () => {
+      const memo = new DtoValidationPipe();
+      CountingDto.built = 0;
+      memo.transform({ name: 'alice' }, { type: 'body', metatype: CountingDto });
+      memo.transform({ name: 'alice' }, { type: 'body', metatype: CountingDto });
+      for (let i = 0; i < 2; i++) {
+        expect(
+          rejection(() => memo.transform({ name: { first: 'al' } }, query(CountingDto))).message,
+        ).toBe('Name required.');
+      }
+      expect(CountingDto.built).toBe(4);
+      expect(flatInputKey({ name: { first: 'al' } })).toBeUndefined();
+      expect(flatInputKey({ name: ['a', 1] })).toBeUndefined();
+    });
   });
 });

@@ -26,6 +26,35 @@ function firstMessage(errors: ValidationError[]): string | undefined {
   return undefined;
 }
 
+/** What validating one input gave: the DTO instance, or the client's 400 message. */
+type Outcome = { instance: object } | { message: string };
+
+// Per DTO class; the oldest entry makes room for a new one.
+export const MEMO_LIMIT = 10_000;
+
+/**
+ * A key that identifies a flat input (string or string-array values, as query strings and
+ * route params are) exactly: lengths delimit names and values. undefined for anything else.
+ */
+export function flatInputKey(plain: object): string | undefined {
+  let key = '';
+  for (const name of Object.keys(plain)) {
+    const value = (plain as Record<string, unknown>)[name];
+    if (typeof value === 'string') {
+      key += `${name.length}:${name}=${value.length}:${value}`;
+    } else if (Array.isArray(value)) {
+      key += `${name.length}:${name}[${value.length}`;
+      for (const item of value) {
+        if (typeof item !== 'string') return undefined;
+        key += `${item.length}:${item}`;
+      }
+    } else {
+      return undefined;
+    }
+  }
+  return key;
+}
+
 /**
  * The global pipe: @Query/@Body/@Param DTOs are turned into their class (class-transformer) and
  * checked against their class-validator rules; the first failing rule's message is the client's
@@ -35,17 +64,47 @@ function firstMessage(errors: ValidationError[]): string | undefined {
  * request in this app (docs/performance.md): it runs asynchronously and copies the input. This
  * one validates synchronously, so DTO constraints must be synchronous; it leaves custom
  * parameter decorators (@CurrentUser, @RequestCtx) alone.
+ *
+ * Query strings and route params repeat (every participant of a meeting polls the same
+ * `?roomName=`), so their outcome is remembered per DTO class, up to MEMO_LIMIT inputs: a
+ * repeated input costs a lookup. For that, DTO rules must depend on the input only (no clock,
+ * no per-request state; configuration read at boot is fine), and the instance a handler gets
+ * for them is frozen, because the next request with the same input gets it too.
  */
 @Injectable()
 export class DtoValidationPipe implements PipeTransform {
+  protected readonly memoLimit: number = MEMO_LIMIT;
+  private readonly memo = new WeakMap<object, Map<string, Outcome>>();
+
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const { metatype, type } = metadata;
     if (type === 'custom' || UNVALIDATED.has(metatype)) return value;
     const plain = value ?? {};
     if (typeof plain !== 'object') throw new AppException(400, 'Bad request');
-    const instance = plainToInstance(metatype!, plain) as object;
-    const errors = validateSync(instance, VALIDATOR_OPTIONS);
-    if (errors.length > 0) throw new AppException(400, firstMessage(errors) ?? 'Bad request');
-    return instance;
+    const key = type === 'body' ? undefined : flatInputKey(plain);
+    if (key === undefined) return this.settle(validate(metatype!, plain));
+
+    let outcomes = this.memo.get(metatype!);
+    if (outcomes === undefined) this.memo.set(metatype!, (outcomes = new Map()));
+    let outcome = outcomes.get(key);
+    if (outcome === undefined) {
+      outcome = validate(metatype!, plain);
+      if ('instance' in outcome) Object.freeze(outcome.instance);
+      if (outcomes.size >= this.memoLimit) outcomes.delete(outcomes.keys().next().value!);
+      outcomes.set(key, outcome);
+    }
+    return this.settle(outcome);
   }
+
+  private settle(outcome: Outcome): object {
+    if ('message' in outcome) throw new AppException(400, outcome.message);
+    return outcome.instance;
+  }
+}
+
+function validate(metatype: new (...args: never[]) => unknown, plain: object): Outcome {
+  const instance = plainToInstance(metatype, plain) as object;
+  const errors = validateSync(instance, VALIDATOR_OPTIONS);
+  if (errors.length > 0) return { message: firstMessage(errors) ?? 'Bad request' };
+  return { instance };
 }
