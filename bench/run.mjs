@@ -497,7 +497,7 @@ async function main() {
   console.log(`\n${renderTable(report)}`);
   if (CONFIG.writeDoc) {
     mkdirSync(path.dirname(DOC_PATH), { recursive: true });
-    writeFileSync(DOC_PATH, renderMarkdown(report));
+    writeFileSync(DOC_PATH, await formatted(renderMarkdown(report), DOC_PATH));
     console.log(`bench: wrote ${path.relative(ROOT, DOC_PATH)} and bench/results/latest.json`);
   }
   if (failures.length) process.exitCode = 1;
@@ -510,3 +510,11 @@ main().then(
     process.exit(1);
   },
 );
+
+/** The repo's Prettier style, so that `npm run lint` passes on a freshly written report. */
+async function formatted(markdown, filepath) {
+  const prettier = await import('prettier').catch(() => null);
+  if (prettier === null) return markdown;
+  const options = (await prettier.resolveConfig(filepath)) ?? {};
+  return prettier.format(markdown, { ...options, filepath });
+}

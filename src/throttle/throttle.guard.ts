@@ -23,6 +23,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth.types.js';
 import { AppException } from '../common/app.exception.js';
 import { securityConfig, type SecurityConfig } from '../config/security.config.js';
+import { ThrottleStorage } from './throttle.storage.js';
 
 type ThrottledRequest = FastifyRequest & { user?: AuthUser };
 
@@ -34,6 +35,8 @@ interface RoutePlan {
   blockDuration: number;
   getTracker: ThrottlerGetTrackerFunction;
   generateKey: ThrottlerGenerateKeyFunction;
+  /** Counted by this guard's own tracker and key, with no user-agent exemptions. */
+  standard: boolean;
 }
 
 /** Health probes are never limited: an orchestrator polling them must not lock itself out. */
@@ -64,16 +67,43 @@ export class ThrottleGuard extends ThrottlerGuard {
     this.enabled = config.rateLimit.enabled;
   }
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (await this.shouldSkip(context)) return true;
+  // @ts-expect-error Nest's CanActivate allows a boolean; the library's type narrows it to a
+  // promise, which the in-process path below does without.
+  override canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    if (!this.enabled) return true;
+    const request = context.switchToHttp().getRequest<ThrottledRequest>();
+    if (isExemptRoute(request.routeOptions?.url)) return true;
     let plans = this.plans.get(context.getHandler());
     if (plans === undefined) {
       plans = this.resolvePlans(context);
       this.plans.set(context.getHandler(), plans);
     }
     if (plans === null) return super.canActivate(context);
+    // The common case, an authenticated poll counted in process, takes no promise.
+    const subject = subjectTracker(request);
+    if (
+      subject !== undefined &&
+      this.storageService instanceof ThrottleStorage &&
+      this.storageService.countsLocally &&
+      plans.every((plan) => plan.standard)
+    ) {
+      for (const plan of plans) this.countLocally(context, plan, subject);
+      return true;
+    }
+    return this.handlePlans(context, plans);
+  }
+
+  private async handlePlans(context: ExecutionContext, plans: RoutePlan[]): Promise<boolean> {
     for (const plan of plans) await this.handleRequest({ context, ...plan });
     return true;
+  }
+
+  /** What the library's handleRequest() does for a standard plan, with setHeaders off. */
+  private countLocally(context: ExecutionContext, plan: RoutePlan, tracker: string): void {
+    const { throttler, limit, ttl } = plan;
+    const key = this.generateKey(context, tracker, throttler.name ?? 'default');
+    const record = (this.storageService as ThrottleStorage).incrementLocally(key, ttl, limit);
+    if (record.isBlocked) throw tooManyRequests(record.timeToBlockExpire);
   }
 
   protected override shouldSkip(context: ExecutionContext): Promise<boolean> {
@@ -85,6 +115,10 @@ export class ThrottleGuard extends ThrottlerGuard {
   private resolvePlans(context: ExecutionContext): RoutePlan[] | null {
     const targets = [context.getHandler(), context.getClass()];
     const plans: RoutePlan[] = [];
+    // A tracker or key function given to ThrottlerModule itself (none is, in this app).
+    const moduleWide =
+      !Array.isArray(this.options) &&
+      (this.options.getTracker !== undefined || this.options.generateKey !== undefined);
     for (const throttler of this.throttlers) {
       const route = <T>(key: string): T | undefined =>
         this.reflector.getAllAndOverride<T>(key + throttler.name, targets);
@@ -95,27 +129,30 @@ export class ThrottleGuard extends ThrottlerGuard {
       const blockDuration = route(THROTTLER_BLOCK_DURATION) ?? throttler.blockDuration ?? ttl;
       if (typeof limit !== 'number' || typeof ttl !== 'number') return null;
       if (typeof blockDuration !== 'number') return null;
+      const ownTracker = route(THROTTLER_TRACKER) ?? throttler.getTracker;
+      const ownKey = route(THROTTLER_KEY_GENERATOR) ?? throttler.generateKey;
+      const userAgents = throttler.ignoreUserAgents ?? this.commonOptions.ignoreUserAgents;
+      const headers = throttler.setHeaders ?? this.commonOptions.setHeaders ?? true;
       plans.push({
         throttler,
         limit,
         ttl,
         blockDuration,
-        getTracker: (route<ThrottlerGetTrackerFunction>(THROTTLER_TRACKER) ??
-          throttler.getTracker ??
-          this.commonOptions.getTracker)!,
-        generateKey: (route<ThrottlerGenerateKeyFunction>(THROTTLER_KEY_GENERATOR) ??
-          throttler.generateKey ??
-          this.commonOptions.generateKey)!,
+        getTracker: (ownTracker ?? this.commonOptions.getTracker) as ThrottlerGetTrackerFunction,
+        generateKey: (ownKey ?? this.commonOptions.generateKey) as ThrottlerGenerateKeyFunction,
+        standard:
+          ownTracker === undefined &&
+          ownKey === undefined &&
+          !moduleWide &&
+          (userAgents === undefined || userAgents.length === 0) &&
+          !headers,
       });
     }
     return plans;
   }
 
   protected override async getTracker(request: ThrottledRequest): Promise<string> {
-    const subject = request.user?.subject;
-    // Tokens without sub/userId all map to "anonymous": count those per client IP instead.
-    if (subject !== undefined && subject !== 'anonymous') return `sub:${subject}`;
-    return `ip:${await super.getTracker(request)}`;
+    return subjectTracker(request) ?? `ip:${await super.getTracker(request)}`;
   }
 
   // One budget per caller across routes, and no hash on the hot path (the library's default
@@ -132,8 +169,19 @@ export class ThrottleGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     detail: ThrottlerLimitDetail,
   ): Promise<void> {
-    throw new AppException(429, 'Too many requests', {
-      headers: { 'retry-after': String(detail.timeToBlockExpire) },
-    });
+    throw tooManyRequests(detail.timeToBlockExpire);
   }
+}
+
+/** A caller with a token subject is counted by it. Tokens without sub/userId all map to
+ * "anonymous": those are counted per client IP instead (undefined here). */
+function subjectTracker(request: ThrottledRequest): string | undefined {
+  const subject = request.user?.subject;
+  return subject !== undefined && subject !== 'anonymous' ? `sub:${subject}` : undefined;
+}
+
+function tooManyRequests(retryAfterSeconds: number): AppException {
+  return new AppException(429, 'Too many requests', {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
 }

@@ -33,10 +33,18 @@ export class ThrottleStorage implements ThrottlerStorage, OnApplicationShutdown 
 
   // ttl is the window in ms (throttler 6). blockDuration is unused: a window blocks until it ends.
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    if (!this.redis.available || Date.now() < this.redisPausedUntil) {
-      return toRecord(this.memory.hit(key, ttl), limit);
-    }
+    if (this.countsLocally) return toRecord(this.memory.hit(key, ttl), limit);
     return toRecord((await this.sharedHit(key, ttl)) ?? this.memory.hit(key, ttl), limit);
+  }
+
+  /** True while hits are counted in this process (no Redis, or Redis paused after trouble). */
+  get countsLocally(): boolean {
+    return !this.redis.available || Date.now() < this.redisPausedUntil;
+  }
+
+  /** increment() without a promise, for when countsLocally is true. */
+  incrementLocally(key: string, ttl: number, limit: number): ThrottlerStorageRecord {
+    return toRecord(this.memory.hit(key, ttl), limit);
   }
 
   onApplicationShutdown(): void {
