@@ -107,6 +107,19 @@ describe(DtoValidationPipe.name, () => {
       expect(CountingDto.built).toBe(2);
     });
 
+    it('freezes what the shared DTO holds, too', () => {
+      class ListDto {
+        @Transform(({ value }: { value: unknown }) => String(value).split(','))
+        @IsString({ each: true })
+        ids!: string[];
+      }
+      const memo = new DtoValidationPipe();
+      const dto = memo.transform({ ids: 'a,b' }, query(ListDto)) as ListDto;
+      expect(dto.ids).toEqual(['a', 'b']);
+      expect(() => dto.ids.push('c')).toThrow(TypeError);
+      expect(memo.transform({ ids: 'a,b' }, query(ListDto))).toEqual({ ids: ['a', 'b'] });
+    });
+
     it('remembers refusals too, with their message', () => {
       const memo = new DtoValidationPipe();
       CountingDto.built = 0;

@@ -89,7 +89,7 @@ export class DtoValidationPipe implements PipeTransform {
     let outcome = outcomes.get(key);
     if (outcome === undefined) {
       outcome = validate(metatype!, plain);
-      if ('instance' in outcome) Object.freeze(outcome.instance);
+      if ('instance' in outcome) deepFreeze(outcome.instance);
       if (outcomes.size >= this.memoLimit) outcomes.delete(outcomes.keys().next().value!);
       outcomes.set(key, outcome);
     }
@@ -107,4 +107,12 @@ function validate(metatype: new (...args: never[]) => unknown, plain: object): O
   const errors = validateSync(instance, VALIDATOR_OPTIONS);
   if (errors.length > 0) return { message: firstMessage(errors) ?? 'Bad request' };
   return { instance };
+}
+
+/** Freezes a DTO and what it holds (arrays a @Transform made, nested DTOs): it is shared. */
+function deepFreeze(value: object): void {
+  Object.freeze(value);
+  for (const child of Object.values(value)) {
+    if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) deepFreeze(child);
+  }
 }
