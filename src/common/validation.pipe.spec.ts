@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsInt, IsString, Min, MinLength } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { AppException } from './app.exception.js';
-import { DtoValidationPipe, flatInputKey } from './validation.pipe.js';
+import { DtoValidationPipe, flatInputKey, MEMO_MAX_KEY_LENGTH } from './validation.pipe.js';
 
 class SampleQueryDto {
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
@@ -151,6 +151,15 @@ describe(DtoValidationPipe.name, () => {
       expect(flatInputKey({ a: 'b=1:c' })).not.toBe(flatInputKey({ a: 'b', c: '' }));
       expect(flatInputKey({ a: ['x', 'y'] })).not.toBe(flatInputKey({ a: 'xy' }));
       expect(flatInputKey({ a: ['x', 'y'] })).not.toBe(flatInputKey({ a: ['xy'] }));
+    });
+
+    it('validates long inputs every time, so what it keeps stays small', () => {
+      const memo = new DtoValidationPipe();
+      CountingDto.built = 0;
+      const long = 'x'.repeat(MEMO_MAX_KEY_LENGTH);
+      memo.transform({ name: long }, query(CountingDto));
+      memo.transform({ name: long }, query(CountingDto));
+      expect(CountingDto.built).toBe(2);
     });
 
     it('validates bodies and nested input every time', () => {

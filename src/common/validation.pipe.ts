@@ -31,6 +31,9 @@ type Outcome = { instance: object } | { message: string };
 
 // Per DTO class; the oldest entry makes room for a new one.
 export const MEMO_LIMIT = 10_000;
+// Longer inputs are validated every time: memory stays bounded (10,000 x 512 characters per
+// DTO at most) whatever query strings clients send.
+export const MEMO_MAX_KEY_LENGTH = 512;
 
 /**
  * A key that identifies a flat input (string or string-array values, as query strings and
@@ -66,8 +69,8 @@ export function flatInputKey(plain: object): string | undefined {
  * parameter decorators (@CurrentUser, @RequestCtx) alone.
  *
  * Query strings and route params repeat (every participant of a meeting polls the same
- * `?roomName=`), so their outcome is remembered per DTO class, up to MEMO_LIMIT inputs: a
- * repeated input costs a lookup. For that, DTO rules must depend on the input only (no clock,
+ * `?roomName=`), so their outcome is remembered per DTO class, up to MEMO_LIMIT inputs of up to
+ * MEMO_MAX_KEY_LENGTH characters: a repeated input costs a lookup. For that, DTO rules must depend on the input only (no clock,
  * no per-request state; configuration read at boot is fine), and the instance a handler gets
  * for them is frozen, because the next request with the same input gets it too.
  */
@@ -82,7 +85,9 @@ export class DtoValidationPipe implements PipeTransform {
     const plain = value ?? {};
     if (typeof plain !== 'object') throw new AppException(400, 'Bad request');
     const key = type === 'body' ? undefined : flatInputKey(plain);
-    if (key === undefined) return this.settle(validate(metatype!, plain));
+    if (key === undefined || key.length > MEMO_MAX_KEY_LENGTH) {
+      return this.settle(validate(metatype!, plain));
+    }
 
     let outcomes = this.memo.get(metatype!);
     if (outcomes === undefined) this.memo.set(metatype!, (outcomes = new Map()));
