@@ -63,7 +63,10 @@ describe('rate limits', () => {
       const retryAfter = Number(res.headers['retry-after']);
       expect(Number.isInteger(retryAfter)).toBe(true);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(60);
+      // The sliding window counts this minute's hits into the next one (weighted by what is
+      // left of this minute): a budget used up early in a minute frees up part-way into the
+      // next one, so the wait may exceed 60 s, never 120 s.
+      expect(retryAfter).toBeLessThanOrEqual(120);
       // A new token for the same subject shares the budget; another subject has its own.
       expect((await inject(t, bearer(t, 'alice'))).statusCode).toBe(429);
       expect(await statuses(t, 3, bearer(t, 'bob'))).toEqual([200, 200, 200]);
