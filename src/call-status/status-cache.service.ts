@@ -98,14 +98,34 @@ export class StatusCache {
       .catch((error: unknown) => this.redis.reportFailure('status write', error));
   }
 
+  /** Rooms held: those fetched within the last max(TTL, stale-if-error) ms, roughly. */
+  get size(): number {
+    return this.entries.size;
+  }
+
   private remember(room: string, entry: Entry): void {
     if (this.keepMs <= 0) return;
     this.entries.delete(room); // re-insert at the end: Map order is our eviction order
+    this.dropExpired();
     if (this.entries.size >= MAX_ENTRIES) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.set(room, entry);
+  }
+
+  /**
+   * Entries are kept in the order they were stored, so the ones nothing can use any more (older
+   * than the TTL and the stale-if-error window) are at the front. Dropping up to two per stored
+   * entry keeps memory to the rooms polled recently instead of the last MAX_ENTRIES rooms.
+   */
+  private dropExpired(): void {
+    const now = Date.now();
+    for (let dropped = 0; dropped < 2; dropped++) {
+      const first = this.entries.entries().next();
+      if (first.done === true || now - first.value[1].fetchedAt < this.keepMs) return;
+      this.entries.delete(first.value[0]);
+    }
   }
 
   private staleFor(room: string): Entry | undefined {

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { createRequire } from 'node:module';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 import { appConfig } from '../config/app.config.js';
+import { BatchedDestination } from './log-destination.js';
 
 // We never log headers or tokens; these paths are a second line of defence should a log call
 // ever pass a request or headers object. Exact paths only: wildcards make pino slower per line.
@@ -41,17 +42,16 @@ export function createPino(level: string, pretty: boolean): Logger {
   if (pretty && prettyAvailable()) {
     return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
-  // Asynchronous, buffered writes keep logging off the request's critical path; pino flushes
-  // the buffer on exit. Small chunks: sonic-boom measures the whole pending chunk on every
-  // line, so a 16 KiB chunk made each line cost about twice as much (docs/performance.md).
-  return pino(options, pino.destination({ sync: false, minLength: 1024, maxWrite: 2048 }));
+  // Asynchronous, batched writes keep logging off the request's critical path
+  // (log-destination.ts); what is pending is written when the process exits.
+  return pino(options, new BatchedDestination());
 }
 
 /** Nest's logger interface on top of pino: one JSON line per message, level from LOG_LEVEL. */
 @Injectable()
 export class AppLogger implements LoggerService, OnApplicationShutdown {
   readonly pino: Logger;
-  // The buffered destination writes once 1 KiB is queued; this bounds how late a line can be.
+  // The destination writes once 16 KiB are collected; this bounds how late a line can be.
   private readonly flusher = setInterval(() => this.pino.flush(), 1000).unref();
 
   constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
@@ -60,7 +60,9 @@ export class AppLogger implements LoggerService, OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     clearInterval(this.flusher);
-    this.pino.flush();
+    const destination = (this.pino as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+    if (destination instanceof BatchedDestination) destination.close();
+    else this.pino.flush();
   }
 
   log(message: unknown, ...rest: unknown[]): void {
