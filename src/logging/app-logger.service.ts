@@ -58,6 +58,12 @@ export class AppLogger implements LoggerService, OnApplicationShutdown {
     this.pino = createPino(config.logLevel, config.nodeEnv === 'development');
   }
 
+  /** Log lines dropped because the output did not keep up (see log-destination.ts). */
+  get droppedLines(): number {
+    const destination = (this.pino as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+    return destination instanceof BatchedDestination ? destination.dropped : 0;
+  }
+
   onApplicationShutdown(): void {
     clearInterval(this.flusher);
     const destination = (this.pino as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];

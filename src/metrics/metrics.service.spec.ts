@@ -5,6 +5,7 @@ import type { AdminApiClient } from '../admin-api/admin-api.client.js';
 import type { AdminApiListener } from '../admin-api/admin-api.types.js';
 import type { ContextRequest } from '../common/request-context.js';
 import type { ObservabilityConfig } from '../config/observability.config.js';
+import type { AppLogger } from '../logging/app-logger.service.js';
 import { MetricsService } from './metrics.service.js';
 
 function build(enabled = true) {
@@ -18,9 +19,10 @@ function build(enabled = true) {
     httpAdapter: { getInstance: () => ({ addHook }) },
   } as unknown as HttpAdapterHost;
   const config = { metrics: { enabled, public: false, port: undefined } } as ObservabilityConfig;
-  const service = new MetricsService(adapterHost, admin, config);
+  const logger = { droppedLines: 0 } as { droppedLines: number };
+  const service = new MetricsService(adapterHost, admin, logger as AppLogger, config);
   service.onModuleInit();
-  return { service, listeners, addHook };
+  return { service, listeners, addHook, logger };
 }
 
 function respond(
@@ -97,6 +99,15 @@ describe(MetricsService.name, () => {
     expect(text).toContain('admin_api_circuit_state 1');
     listener.breaker!('open');
     expect(await service.render()).toContain('admin_api_circuit_state 2');
+  });
+
+  it('reports log lines dropped by the log destination as a counter', async () => {
+    const { service, logger } = build();
+    expect(await service.render()).toContain('log_lines_dropped_total 0');
+    logger.droppedLines = 7;
+    expect(await service.render()).toContain('log_lines_dropped_total 7');
+    logger.droppedLines = 9;
+    expect(await service.render()).toContain('log_lines_dropped_total 9');
   });
 
   it('does nothing when METRICS_ENABLED=false', async () => {

@@ -5,6 +5,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { AdminApiClient } from '../admin-api/admin-api.client.js';
 import type { ContextRequest } from '../common/request-context.js';
 import { observabilityConfig, type ObservabilityConfig } from '../config/observability.config.js';
+import { AppLogger } from '../logging/app-logger.service.js';
 
 // 1 ms to 5 s: a cache hit lands in the first buckets, an Admin Control timeout in the last.
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -86,9 +87,22 @@ export class MetricsService implements OnModuleInit {
     },
   });
 
+  private droppedReported = 0;
+  private readonly droppedLogLines = new Counter({
+    name: 'log_lines_dropped_total',
+    help: 'Log lines dropped because the log output did not keep up.',
+    registers: [this.registry],
+    collect: () => {
+      const dropped = this.logger.droppedLines;
+      if (dropped > this.droppedReported) this.droppedLogLines.inc(dropped - this.droppedReported);
+      this.droppedReported = dropped;
+    },
+  });
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly admin: AdminApiClient,
+    private readonly logger: AppLogger,
     @Inject(observabilityConfig.KEY) private readonly config: ObservabilityConfig,
   ) {}
 
