@@ -60,14 +60,13 @@ export class AppLogger implements LoggerService, OnApplicationShutdown {
 
   /** Log lines dropped because the output did not keep up (see log-destination.ts). */
   get droppedLines(): number {
-    const destination = (this.pino as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
-    return destination instanceof BatchedDestination ? destination.dropped : 0;
+    return this.destination?.dropped ?? 0;
   }
 
   onApplicationShutdown(): void {
     clearInterval(this.flusher);
-    const destination = (this.pino as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
-    if (destination instanceof BatchedDestination) destination.close();
+    const destination = this.destination;
+    if (destination !== undefined) destination.close();
     else this.pino.flush();
   }
 
@@ -100,6 +99,12 @@ export class AppLogger implements LoggerService, OnApplicationShutdown {
 
   flush(): void {
     this.pino.flush();
+  }
+
+  /** The batched stdout destination, unless logs go elsewhere (pretty output, a test's sink). */
+  private get destination(): BatchedDestination | undefined {
+    const stream = (this.pino as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+    return stream instanceof BatchedDestination ? stream : undefined;
   }
 
   private write(
