@@ -63,10 +63,10 @@ export class AppLogger implements LoggerService, OnApplicationShutdown {
     return this.destination?.dropped ?? 0;
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     clearInterval(this.flusher);
     const destination = this.destination;
-    if (destination !== undefined) destination.close();
+    if (destination !== undefined) await destination.close();
     else this.pino.flush();
   }
 

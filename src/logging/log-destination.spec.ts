@@ -1,19 +1,26 @@
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BatchedDestination, CHUNK_CHARS, type LineWriter } from './log-destination.js';
+import {
+  BatchedDestination,
+  CHUNK_CHARS,
+  EXIT_FLUSH_MS,
+  type LineWriter,
+} from './log-destination.js';
 
 /** Records what reaches the writer. */
 class FakeWriter extends EventEmitter implements LineWriter {
   chunks: string[] = [];
   flushes = 0;
   syncFlushes = 0;
+  /** false: flush() never calls back, as on a stuck output. */
+  answers = true;
   write(data: string): boolean {
     this.chunks.push(data);
     return true;
   }
   flush(callback?: (error?: Error) => void): void {
     this.flushes++;
-    callback?.();
+    if (this.answers) callback?.();
   }
   flushSync(): void {
     this.syncFlushes++;
@@ -30,8 +37,9 @@ describe(BatchedDestination.name, () => {
     made.push(dest);
     return { dest, out };
   }
-  afterEach(() => {
-    for (const dest of made.splice(0)) dest.close();
+  afterEach(async () => {
+    vi.useRealTimers();
+    for (const dest of made.splice(0)) await dest.close();
     vi.restoreAllMocks();
   });
 
@@ -68,6 +76,43 @@ describe(BatchedDestination.name, () => {
     process.emit('exit', 0);
     expect(out.chunks).toEqual([line(1)]);
     expect(out.syncFlushes).toBeGreaterThanOrEqual(1);
+  });
+
+  it('stops writing once the output is closed (EPIPE), counting what it does not write', () => {
+    const { dest, out } = destination();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    dest.write(line(1));
+    out.emit('error', Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+    dest.write(line(2));
+    dest.write(line(3));
+    dest.flushSync();
+    expect(out.chunks).toEqual([]);
+    expect(dest.dropped).toBe(3);
+    expect(String(stderr.mock.calls[0]![0])).toContain('EPIPE');
+  });
+
+  it('says other write errors on stderr and keeps writing', () => {
+    const { dest, out } = destination();
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    out.emit('error', Object.assign(new Error('no space left'), { code: 'ENOSPC' }));
+    dest.write(line(1));
+    dest.flush();
+    expect(out.chunks).toEqual([line(1)]);
+    expect(String(stderr.mock.calls[0]![0])).toContain('no space left');
+  });
+
+  it('does not hold up shutdown on an output that does not take the last lines', async () => {
+    vi.useFakeTimers();
+    const { dest, out } = destination();
+    out.answers = false;
+    dest.write(line(1));
+    let closed = false;
+    void dest.close().then(() => (closed = true));
+    await vi.advanceTimersByTimeAsync(EXIT_FLUSH_MS - 1);
+    expect(closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(closed).toBe(true);
+    expect(out.chunks).toEqual([line(1)]);
   });
 
   it('counts lines the writer dropped and says so on stderr at most once a minute', () => {

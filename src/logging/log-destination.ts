@@ -8,12 +8,16 @@ export const CHUNK_CHARS = 16 * 1024;
 /** Bytes the writer may hold while the output does not keep up; beyond that lines are dropped. */
 export const MAX_PENDING_BYTES = 32 * 1024 * 1024;
 
+/** A stuck output may hold up the exit this long, then what is left is given up. */
+export const EXIT_FLUSH_MS = 1000;
+
 /** What BatchedDestination needs of sonic-boom (the tests substitute a fake). */
 export interface LineWriter {
   write(data: string): boolean;
   flush(callback?: (error?: Error) => void): void;
   flushSync(): void;
   on(event: 'drop', listener: (data: string) => void): unknown;
+  on(event: 'error', listener: (error: Error & { code?: string }) => void): unknown;
 }
 
 /**
@@ -26,29 +30,50 @@ export interface LineWriter {
  * under load (a 150 s soak at 4,000 requests/s kept 14 MB of pending log lines and growing).
  * Chunking here keeps the cost per line at a push onto an array and every write large.
  *
- * The output falling behind for good (a stalled log pipe) must not take the server down:
- * past MAX_PENDING_BYTES lines are dropped, counted in `dropped`, and said once a minute on
- * stderr. Everything pending is written synchronously when the process exits.
+ * Logging must never take the server down or hold it up:
+ * - an output that falls behind for good (a stalled log pipe): past MAX_PENDING_BYTES lines are
+ *   dropped, counted in `dropped`, and said on stderr at most once a minute;
+ * - a closed output (EPIPE): lines are dropped and counted from then on, as pino does;
+ * - other write errors are said on stderr (at most once a minute) and writing goes on;
+ * - shutdown flushes without blocking; at process exit what is left is written synchronously,
+ *   for at most EXIT_FLUSH_MS if the output does not take it.
  */
 export class BatchedDestination {
   dropped = 0;
   private lines: string[] = [];
   private chars = 0;
-  private lastDropReport = -Infinity;
+  private broken = false;
+  private lastReport = -Infinity;
+  private syncUntil: number | undefined;
+  private readonly out: LineWriter;
 
   constructor(
-    private readonly out: LineWriter = new SonicBoom({
-      fd: process.stdout.fd ?? 1,
-      sync: false,
-      maxLength: MAX_PENDING_BYTES,
-    }),
+    out?: LineWriter,
     private readonly now: () => number = Date.now,
   ) {
-    out.on('drop', (data: string) => this.onDrop(data));
+    this.out =
+      out ??
+      new SonicBoom({
+        fd: process.stdout.fd ?? 1,
+        sync: false,
+        maxLength: MAX_PENDING_BYTES,
+        // Asynchronous writes retry for as long as it takes (the backlog is bounded); the
+        // synchronous flush at exit only until its deadline.
+        retryEAGAIN: () => this.syncUntil === undefined || Date.now() < this.syncUntil,
+      });
+    this.out.on('drop', (data: string) => {
+      this.dropped += countLines(data);
+      this.report(`log output is not keeping up: ${this.dropped} log lines dropped so far`);
+    });
+    this.out.on('error', (error) => this.onError(error));
     writeOnExit(this);
   }
 
   write(line: string): boolean {
+    if (this.broken) {
+      this.dropped++;
+      return true;
+    }
     this.lines.push(line);
     this.chars += line.length;
     if (this.chars >= CHUNK_CHARS) this.handOver();
@@ -61,15 +86,31 @@ export class BatchedDestination {
     this.out.flush(callback);
   }
 
+  /** At exit: writes what is left, giving up after EXIT_FLUSH_MS on an output that blocks. */
   flushSync(): void {
-    this.handOver();
-    this.out.flushSync();
+    if (this.broken) return;
+    this.syncUntil = Date.now() + EXIT_FLUSH_MS;
+    try {
+      this.handOver();
+      this.out.flushSync();
+    } finally {
+      this.syncUntil = undefined;
+    }
   }
 
-  /** Writes what is pending; nothing is left to write at exit. */
-  close(): void {
-    open.delete(this);
-    this.flushSync();
+  /**
+   * On shutdown: writes what is pending without blocking; resolves once it is written or after
+   * EXIT_FLUSH_MS (what is still pending then is tried once more at exit).
+   */
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, EXIT_FLUSH_MS).unref();
+      this.flush((error) => {
+        clearTimeout(timer);
+        if (error === undefined) open.delete(this);
+        resolve();
+      });
+    });
   }
 
   private handOver(): void {
@@ -80,27 +121,38 @@ export class BatchedDestination {
     this.out.write(chunk);
   }
 
-  private onDrop(data: string): void {
-    let count = 0;
-    for (let at = data.indexOf('\n'); at !== -1; at = data.indexOf('\n', at + 1)) count++;
-    this.dropped += count;
-    const now = this.now();
-    if (now - this.lastDropReport >= 60_000) {
-      this.lastDropReport = now;
-      process.stderr.write(
-        `log output is not keeping up: ${this.dropped} log lines dropped so far\n`,
-      );
+  private onError(error: Error & { code?: string }): void {
+    if (error.code === 'EPIPE') {
+      // Nobody reads the output any more: stop writing, count what would have been.
+      this.broken = true;
+      this.dropped += this.lines.length;
+      this.lines = [];
+      this.chars = 0;
+      this.report('log output closed (EPIPE): log lines are dropped from now on');
+      return;
     }
+    this.report(`log output failed: ${error.message}`);
   }
+
+  private report(message: string): void {
+    const now = this.now();
+    if (now - this.lastReport < 60_000) return;
+    this.lastReport = now;
+    process.stderr.write(`${message}\n`);
+  }
+}
+
+function countLines(data: string): number {
+  let count = 0;
+  for (let at = data.indexOf('\n'); at !== -1; at = data.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 // One exit listener for every open destination (each app instance has one).
 const open = new Set<BatchedDestination>();
 
 function writeOnExit(destination: BatchedDestination): void {
-  if (open.size === 0 && process.listeners('exit').indexOf(flushAllSync) === -1) {
-    process.on('exit', flushAllSync);
-  }
+  if (!process.listeners('exit').includes(flushAllSync)) process.on('exit', flushAllSync);
   open.add(destination);
 }
 
