@@ -13,13 +13,13 @@ import {
   writeFileSync,
 } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { machineInfo, renderMarkdown, renderTable, summarize } from './report.mjs';
+import { freePort, targetEnv } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
@@ -113,16 +113,6 @@ setTimeout(() => {
 }, hardTimeoutS * 1000).unref();
 
 // ---- helpers ----------------------------------------------------------------------------
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 function httpStatus(url, timeoutMs) {
   return new Promise((resolve) => {
     const req = http.get(url, { timeout: timeoutMs, agent: false }, (res) => {
@@ -210,18 +200,7 @@ async function startTarget(name, scenario, simUrl) {
   const logFile = path.join(RESULTS_DIR, 'logs', `${scenario}-${name}.log`);
   // Logs go straight to a file (kernel writes): piping them here would steal loader CPU.
   const fd = openSync(logFile, 'w');
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ADMIN_BACKEND_URL: simUrl,
-    JWT_SECRET: SECRET,
-    LOG_LEVEL: 'info',
-    // The rate limiter stays on (its cost is measured), with a limit the benchmark's few
-    // hundred clients polling thousands of times a minute cannot reach.
-    RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '1000000',
-  };
+  const env = targetEnv({ port, adminUrl: simUrl, secret: SECRET });
   const script = name === 'server' ? 'dist/main.js' : 'bench/baseline-proxy.mjs';
   const child = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);

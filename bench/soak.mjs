@@ -5,11 +5,11 @@
 // (miss | poll, default miss), SOAK_MAX_GROWTH_MB_PER_MIN (default 5). Exit 1 above the limit.
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { mintToken } from '../tools/token.mjs';
+import { freePort, targetEnv } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 90);
@@ -19,20 +19,12 @@ const MAX_GROWTH = Number(process.env.SOAK_MAX_GROWTH_MB_PER_MIN ?? 5);
 const WARMUP_S = 15;
 const SECRET = 'soak-secret-0123456789-0123456789-0123456789';
 
-if (!Number.isFinite(SECONDS) || SECONDS < WARMUP_S + 30) {
-  throw new Error(`SOAK_SECONDS must be at least ${WARMUP_S + 30}`);
+// A trend needs several full GCs after the warm-up; they come every 5-10 s under this load.
+const MIN_GCS = 6;
+if (!Number.isFinite(SECONDS) || SECONDS < WARMUP_S + 45) {
+  throw new Error(`SOAK_SECONDS must be at least ${WARMUP_S + 45}`);
 }
 if (!['miss', 'poll'].includes(SCENARIO)) throw new Error('SOAK_SCENARIO must be miss or poll');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitReady(url) {
   for (let i = 0; i < 100; i++) {
@@ -68,16 +60,7 @@ const simUrl = await new Promise((resolve) =>
 const port = await freePort();
 const server = spawn(process.execPath, ['--trace-gc', 'dist/main.js'], {
   cwd: ROOT,
-  env: {
-    ...process.env,
-    NODE_ENV: 'production',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ADMIN_BACKEND_URL: simUrl,
-    JWT_SECRET: SECRET,
-    LOG_LEVEL: 'info',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-  },
+  env: targetEnv({ port, adminUrl: simUrl, secret: SECRET }),
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 // --trace-gc lines: "[pid:addr]   12345 ms: Mark-Compact 141.8 (171.7) -> 53.7 (170.2) MB, ..."
@@ -120,7 +103,9 @@ try {
   });
   clearInterval(sampler);
   const late = survivors.filter((p) => p.x >= WARMUP_S);
-  if (late.length < 3) throw new Error(`only ${late.length} full GCs after warm-up: run longer`);
+  if (late.length < MIN_GCS) {
+    throw new Error(`only ${late.length} full GCs after the warm-up: run longer`);
+  }
   const growth = slope(late) * 60;
   const fmt = (n) => n.toFixed(1);
   console.log(
