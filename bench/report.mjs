@@ -59,7 +59,7 @@ function aggregate(report) {
       });
     }
   }
-  for (const row of rows.filter((r) => r.target === 'server')) {
+  for (const row of rows.filter((r) => r.target !== 'baseline')) {
     const base = rows.find((r) => r.scenario === row.scenario && r.target === 'baseline');
     if (base?.rps) row.ratio = row.rps / base.rps;
   }
@@ -194,13 +194,18 @@ export function renderMarkdown(report) {
     '- Targets: **server** = `node dist/main.js` (NestJS on Fastify; `NODE_ENV=production`, ' +
       '`LOG_LEVEL=info`, `HOST=127.0.0.1`); **baseline** = `bench/baseline-proxy.mjs`, a minimal ' +
       '`node:http` proxy with the same JWT check, roomName validation, envelopes, single flight ' +
-      'per room and keep-alive upstream agent, and **no cache**.',
+      'per room and keep-alive upstream agent, and **no cache**.' +
+      (c.targets.includes('lean')
+        ? ' **lean** = the server with the access log (`LOG_LEVEL=warn`), metrics ' +
+          '(`METRICS_ENABLED=false`) and the rate limit (`RATE_LIMIT_ENABLED=false`) off: ' +
+          'not a production configuration; it shows what those three cost.'
+        : ''),
     `- Status cache TTL in effect for the server: ${c.cacheTtlMs} ms (${c.cacheTtlSource}).`,
     '- Admin Control: `tools/admin-simulator.mjs` in its own child process on 127.0.0.1 ' +
       '(`unknownRooms: "create"`), driven over IPC; its request counter gives the Admin Control ' +
       'calls per client request.',
-    '- Per scenario both targets are started fresh (own processes) and measured interleaved ' +
-      `A B A B ... for ${c.rounds} round(s)` +
+    '- Per scenario the targets are started fresh (own processes) and measured interleaved ' +
+      `(A B A B ...) for ${c.rounds} round(s)` +
       `${c.rounds < 3 ? ' (**fewer than 3: indicative only**)' : ''}. Each run: ` +
       `${c.warmupS} s warm-up, then ${c.durationS} s of autocannon 9 (one thread, ` +
       'pipelining 1, 10 s timeout).',
@@ -212,7 +217,7 @@ export function renderMarkdown(report) {
       "listen backlog (Node default 511), costing a 1 s SYN retransmit. autocannon's own p99 " +
       '(connect included) is listed under Diagnostics.',
     '- Aggregation: req/s, latency, AC calls/req and peak RSS are medians over rounds; non-2xx and ' +
-      'errors are summed over rounds. Ratio = server req/s / baseline req/s. RSS = peak VmRSS of ' +
+      'errors are summed over rounds. Ratio = target req/s / baseline req/s. RSS = peak VmRSS of ' +
       'the target process, sampled every 250 ms.',
     '- Shared CPU: load generator, target and simulator all run on the same ' +
       `${m.cores} cores, so absolute numbers are lower bounds; the ratio is the useful figure.`,

@@ -34,7 +34,18 @@ const SCENARIOS = {
   // onto the healthy half of each cycle and never see a failure.
   faulty: { connections: 200, rooms: 1, fault: { mode: 'flapping', periodMs: 350 } },
 };
-const TARGETS = ['server', 'baseline'];
+const TARGETS = ['server', 'baseline', 'lean'];
+/**
+ * `lean` (opt-in: TARGETS=server,baseline,lean) is the server with what issue 4 added on the
+ * request path switched off: no access log (LOG_LEVEL=warn), no metrics, no rate limit. It shows
+ * what those cost and what the pieces every request needs (Nest, passport-jwt, class-validator,
+ * axios on undici, the Admin Control resilience) cost on their own.
+ */
+const TARGET_ENV = {
+  server: {},
+  baseline: {},
+  lean: { LOG_LEVEL: 'warn', METRICS_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false' },
+};
 
 function die(message) {
   console.error(`bench: ${message}`);
@@ -46,9 +57,9 @@ function intEnv(name, fallback, min) {
   if (!Number.isInteger(v) || v < min) die(`${name} must be an integer >= ${min} (got ${raw})`);
   return v;
 }
-function listEnv(name, allowed) {
+function listEnv(name, allowed, fallback = allowed) {
   const raw = process.env[name];
-  if (!raw) return allowed;
+  if (!raw) return fallback;
   const picked = raw
     .split(',')
     .map((s) => s.trim())
@@ -63,7 +74,7 @@ const CONFIG = {
   durationS: intEnv('BENCH_DURATION', 8, 1),
   warmupS: intEnv('BENCH_WARMUP', 1, 0),
   scenarios: listEnv('SCENARIOS', Object.keys(SCENARIOS)),
-  targets: listEnv('TARGETS', TARGETS),
+  targets: listEnv('TARGETS', TARGETS, ['server', 'baseline']),
   // Only forwarded to the server when set; otherwise the server's own default (1000) applies.
   cacheTtlMs: intEnv('STATUS_CACHE_TTL_MS', 1000, 1),
   readyTimeoutS: intEnv('BENCH_READY_TIMEOUT', 30, 1),
@@ -200,8 +211,8 @@ async function startTarget(name, scenario, simUrl) {
   const logFile = path.join(RESULTS_DIR, 'logs', `${scenario}-${name}.log`);
   // Logs go straight to a file (kernel writes): piping them here would steal loader CPU.
   const fd = openSync(logFile, 'w');
-  const env = targetEnv({ port, adminUrl: simUrl, secret: SECRET });
-  const script = name === 'server' ? 'dist/main.js' : 'bench/baseline-proxy.mjs';
+  const env = { ...targetEnv({ port, adminUrl: simUrl, secret: SECRET }), ...TARGET_ENV[name] };
+  const script = name === 'baseline' ? 'bench/baseline-proxy.mjs' : 'dist/main.js';
   const child = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.add(child);
@@ -398,7 +409,10 @@ async function measure(target, scenario, round, sim, tokens) {
 
 // ---- main -------------------------------------------------------------------------------
 async function main() {
-  if (CONFIG.targets.includes('server') && !existsSync(path.join(ROOT, 'dist', 'main.js'))) {
+  if (
+    CONFIG.targets.some((t) => t !== 'baseline') &&
+    !existsSync(path.join(ROOT, 'dist', 'main.js'))
+  ) {
     die(
       'dist/main.js not found: run npm run build first ' +
         '(or set TARGETS=baseline to measure the baseline only)',

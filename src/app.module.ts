@@ -23,7 +23,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     LoggingModule,
     RedisModule,
     AuthModule,
-    ThrottleModule, // after AuthModule: its guard must run after the JWT guard
+    ThrottleModule, // after AuthModule (which imports it): its guard runs after the JWT guard
     HealthModule,
     CallStatusModule,
     MetricsModule,

@@ -80,20 +80,40 @@ describe('rate limits', () => {
       expect((await inject(t, alice)).statusCode).toBe(429);
     });
 
-    it('authenticates first: no or a bad token is 401, never 429, and uses no budget', async () => {
-      const bad = {
+    it('counts requests without a valid token by client IP: 401, then 429', async () => {
+      const forged = {
         authorization: `Bearer ${t.token({ subject: 'alice', secret: 'x'.repeat(40) })}`,
       };
-      expect(await statuses(t, 5, {})).toEqual([401, 401, 401, 401, 401]);
-      expect(await statuses(t, 5, bad)).toEqual([401, 401, 401, 401, 401]);
-      expect((await inject(t, {})).body).toBe(UNAUTHORIZED);
-      // alice's budget is untouched by the forged "alice" token...
-      expect(await statuses(t, 4, bearer(t, 'alice'))).toEqual([200, 200, 200, 429]);
-      // ...and once she is over it, an unauthenticated request is still a 401.
-      const res = await inject(t, {});
-      expect(res.statusCode).toBe(401);
-      expect(res.body).toBe(UNAUTHORIZED);
-      expect(res.headers['retry-after']).toBeUndefined();
+      const expired = {
+        authorization: `Bearer ${jwt.sign({ sub: 'bob', exp: Math.floor(Date.now() / 1000) - 10 }, TEST_SECRET)}`,
+      };
+      const from = (headers: Headers, ip: string) => inject(t, headers, { ip });
+      expect((await from({}, '10.0.0.1')).body).toBe(UNAUTHORIZED);
+      expect((await from(forged, '10.0.0.1')).statusCode).toBe(401);
+      expect((await from(expired, '10.0.0.1')).statusCode).toBe(401);
+      for (const headers of [{}, forged, expired, { authorization: 'Basic x' }]) {
+        const res = await from(headers, '10.0.0.1');
+        expect(res.statusCode).toBe(429);
+        expect(res.body).toBe(TOO_MANY);
+        expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      }
+      // Another address has its own budget.
+      expect((await from({}, '10.0.0.2')).statusCode).toBe(401);
+      // A valid token is never held up by refused requests from its address, and a forged
+      // "alice" token used none of alice's budget.
+      const alice = bearer(t, 'alice');
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) codes.push((await from(alice, '10.0.0.1')).statusCode);
+      expect(codes).toEqual([200, 200, 200, 429]);
+    });
+
+    it('gives refused tokens and public routes of one address one budget', async () => {
+      const anonymous = { authorization: `Bearer ${anonymousToken()}` };
+      expect((await inject(t, {}, { ip: '10.0.0.3' })).statusCode).toBe(401);
+      expect((await inject(t, anonymous, { ip: '10.0.0.3' })).statusCode).toBe(200);
+      expect((await inject(t, {}, { ip: '10.0.0.3' })).statusCode).toBe(401);
+      expect((await inject(t, anonymous, { ip: '10.0.0.3' })).statusCode).toBe(429);
+      expect((await inject(t, {}, { ip: '10.0.0.3' })).statusCode).toBe(429);
     });
 
     it('never limits the health routes', async () => {
@@ -146,6 +166,7 @@ describe('rate limits', () => {
     );
     try {
       expect(await statuses(t, 5, bearer(t, 'alice'))).toEqual([200, 200, 200, 200, 200]);
+      expect(await statuses(t, 3, {})).toEqual([401, 401, 401]);
     } finally {
       await t.close();
     }
@@ -172,7 +193,7 @@ describe('rate limits', () => {
     });
 
     it('shares one budget per subject across instances, in a key that expires', async () => {
-      const codes = [];
+      const codes: number[] = [];
       for (const t of [a, b, a, b, a, b])
         codes.push((await inject(t, bearer(t, 'carol'))).statusCode);
       expect(codes).toEqual([200, 200, 200, 200, 429, 429]);
@@ -191,6 +212,13 @@ describe('rate limits', () => {
       } finally {
         client.disconnect();
       }
+    });
+
+    it('shares the budget of an address refused for want of a valid token', async () => {
+      const codes: number[] = [];
+      for (const t of [a, b, a, b, a])
+        codes.push((await inject(t, {}, { ip: '10.9.9.9' })).statusCode);
+      expect(codes).toEqual([401, 401, 401, 401, 429]);
     });
 
     it('keeps answering, counting in process, while Redis hangs (commands time out)', async () => {

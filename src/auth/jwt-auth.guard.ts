@@ -5,6 +5,7 @@ import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { AppException } from '../common/app.exception.js';
 import { authConfig } from '../config/auth.config.js';
+import { UnauthenticatedThrottle } from '../throttle/unauthenticated.throttle.js';
 import type { AuthUser } from './auth.types.js';
 import { IS_PUBLIC } from './public.decorator.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
@@ -17,7 +18,10 @@ export function unauthorized(): AppException {
 
 type AuthRequest = FastifyRequest & { user?: AuthUser };
 
-/** Global guard: deny by default; @Public() opts a route out. Verification is passport-jwt's. */
+/**
+ * Global guard: deny by default; @Public() opts a route out. Verification is passport-jwt's.
+ * A refused request counts against its client IP's rate limit (429 once over it).
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   private readonly logger = new Logger(JwtAuthGuard.name);
@@ -26,6 +30,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly throttle: UnauthenticatedThrottle,
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
   ) {
     super();
@@ -36,7 +41,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     if (this.isPublic(context)) return true;
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const token = bearerToken(request);
-    if (token === undefined) throw unauthorized();
+    if (token === undefined) return this.refuse(request, unauthorized());
     const cached = this.cache.get(token);
     if (cached !== undefined) {
       // A poll with a token verified before: no promise, no passport.
@@ -47,9 +52,21 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   }
 
   private async verify(context: ExecutionContext, request: AuthRequest, token: string) {
-    await super.canActivate(context);
+    try {
+      await super.canActivate(context);
+    } catch (error) {
+      if (error instanceof AppException && error.getStatus() === 401) {
+        return this.refuse(request, error);
+      }
+      throw error;
+    }
     if (request.user !== undefined) this.cache.set(token, request.user);
     return true;
+  }
+
+  /** Throws the refusal, or a 429 once the client IP has been refused too often. */
+  private async refuse(request: AuthRequest, refusal: AppException): Promise<never> {
+    throw await this.throttle.refuse(request, refusal);
   }
 
   /** @Public() is route metadata: read once per handler, not on every request. */

@@ -88,7 +88,9 @@ export const API_ERRORS = {
     name: 'tooManyRequests',
     status: 429,
     message: messageFor(429),
-    when: "Over the caller's rate limit (counted per token subject, or per client IP)",
+    when:
+      "Over the caller's rate limit (counted per token subject; per client IP for requests " +
+      'without a valid token)',
     headers: ['Retry-After'],
   },
   internal: {

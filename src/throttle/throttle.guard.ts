@@ -21,8 +21,8 @@ import {
 } from '@nestjs/throttler/dist/throttler.constants.js';
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth.types.js';
-import { AppException } from '../common/app.exception.js';
 import { securityConfig, type SecurityConfig } from '../config/security.config.js';
+import { THROTTLER_NAME, throttleKey, tooManyRequests } from './throttle-keys.js';
 import { ThrottleStorage } from './throttle.storage.js';
 
 type ThrottledRequest = FastifyRequest & { user?: AuthUser };
@@ -47,7 +47,8 @@ export function isExemptRoute(route: string | undefined): boolean {
 /**
  * The global rate limit. Registered after the JWT guard, so it sees request.user: a caller is
  * counted by token subject, and by client IP on public routes. A request the JWT guard refused
- * never gets here (401, not counted). Over the limit: 429 envelope with Retry-After.
+ * never gets here: UnauthenticatedThrottle counts it by client IP. Over the limit: 429 envelope
+ * with Retry-After.
  */
 @Injectable()
 export class ThrottleGuard extends ThrottlerGuard {
@@ -101,7 +102,7 @@ export class ThrottleGuard extends ThrottlerGuard {
   /** What the library's handleRequest() does for a standard plan, with setHeaders off. */
   private countLocally(context: ExecutionContext, plan: RoutePlan, tracker: string): void {
     const { throttler, limit, ttl } = plan;
-    const key = this.generateKey(context, tracker, throttler.name ?? 'default');
+    const key = this.generateKey(context, tracker, throttler.name ?? THROTTLER_NAME);
     const record = (this.storageService as ThrottleStorage).incrementLocally(key, ttl, limit);
     if (record.isBlocked) throw tooManyRequests(record.timeToBlockExpire);
   }
@@ -151,8 +152,10 @@ export class ThrottleGuard extends ThrottlerGuard {
     return plans;
   }
 
-  protected override async getTracker(request: ThrottledRequest): Promise<string> {
-    return subjectTracker(request) ?? `ip:${await super.getTracker(request)}`;
+  // The same address key as UnauthenticatedThrottle's: refused tokens and public routes share
+  // an IP's budget.
+  protected override getTracker(request: ThrottledRequest): Promise<string> {
+    return Promise.resolve(subjectTracker(request) ?? `ip:${request.ip}`);
   }
 
   // One budget per caller across routes, and no hash on the hot path (the library's default
@@ -162,7 +165,7 @@ export class ThrottleGuard extends ThrottlerGuard {
     tracker: string,
     name: string,
   ): string {
-    return `${name}:${tracker}`;
+    return throttleKey(tracker, name);
   }
 
   protected override throwThrottlingException(
@@ -178,10 +181,4 @@ export class ThrottleGuard extends ThrottlerGuard {
 function subjectTracker(request: ThrottledRequest): string | undefined {
   const subject = request.user?.subject;
   return subject !== undefined && subject !== 'anonymous' ? `sub:${subject}` : undefined;
-}
-
-function tooManyRequests(retryAfterSeconds: number): AppException {
-  return new AppException(429, 'Too many requests', {
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });
 }
