@@ -85,18 +85,33 @@ interface Entry {
 // Keys whose windows have both ended are dropped this often.
 const SWEEP_INTERVAL_MS = 60_000;
 
-/** In-process sliding-window counters: one Map lookup per hit, no timer per key. */
+/**
+ * At most this many keys are kept (about 28 MB with IPv6 address keys, measured). Callers
+ * without a valid token are counted by address, so many addresses (an IPv6 range) could
+ * otherwise grow the map without bound between sweeps.
+ */
+export const MAX_KEYS = 100_000;
+
+/**
+ * In-process sliding-window counters: one Map lookup per hit, no timer per key. When full, a
+ * new key pushes out the key that was created first: under such a flood that caller's count
+ * starts again, which is lenient for it, never wrong for anyone else.
+ */
 export class SlidingWindowCounter {
   private readonly entries = new Map<string, Entry>();
   private sweeper: NodeJS.Timeout | undefined;
 
-  constructor(private readonly now: () => number = () => Date.now()) {}
+  constructor(
+    private readonly now: () => number = () => Date.now(),
+    private readonly maxKeys = MAX_KEYS,
+  ) {}
 
   hit(key: string, windowMs: number, limit: number): WindowHit {
     const now = this.now();
     const index = Math.floor(now / windowMs);
     let entry = this.entries.get(key);
     if (entry === undefined) {
+      if (this.entries.size >= this.maxKeys) this.dropOldest();
       entry = { windowMs, index, current: 0, previous: 0 };
       this.entries.set(key, entry);
       this.sweepLater();
@@ -134,6 +149,11 @@ export class SlidingWindowCounter {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  private dropOldest(): void {
+    const oldest = this.entries.keys().next();
+    if (oldest.done !== true) this.entries.delete(oldest.value);
   }
 
   private sweepLater(): void {

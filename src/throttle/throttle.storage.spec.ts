@@ -23,6 +23,19 @@ describe(SlidingWindowCounter.name, () => {
     expect(counter.hit('a', W, 3)).toMatchObject({ allowed: false, hits: 4 });
   });
 
+  it('keeps at most maxKeys keys, pushing out the one created first', () => {
+    const small = new SlidingWindowCounter(() => now, 3);
+    for (const key of ['a', 'b', 'c']) expect(small.hit(key, W, 1).allowed).toBe(true);
+    expect(small.hit('a', W, 1).allowed).toBe(false);
+    expect(small.hit('d', W, 1).allowed).toBe(true);
+    expect(small.size).toBe(3);
+    // 'a' was pushed out: its count starts again (pushing out 'b'); 'c' kept its count.
+    expect(small.hit('a', W, 1).allowed).toBe(true);
+    expect(small.hit('c', W, 1).allowed).toBe(false);
+    expect(small.size).toBe(3);
+    small.stop();
+  });
+
   it('lets the previous window weigh in proportion to what is left of it', () => {
     expect(allowed('a', 10, 10).every(Boolean)).toBe(true);
     // A quarter into the next window: 10 x 3/4 = 7.5 still count, so 2 more fit (9.5), not 3.
