@@ -62,6 +62,14 @@ function aggregate(report) {
   for (const row of rows.filter((r) => r.target !== 'baseline')) {
     const base = rows.find((r) => r.scenario === row.scenario && r.target === 'baseline');
     if (base?.rps) row.ratio = row.rps / base.rps;
+    // Each round's ratio against the baseline run of the same round (measured next to it): how
+    // far the noise of the machine moves the ratio.
+    const runsOf = (target) =>
+      report.runs.filter((r) => r.scenario === row.scenario && r.target === target);
+    const baseRuns = runsOf('baseline');
+    row.roundRatios = runsOf(row.target)
+      .map((r) => r.rps / (baseRuns.find((b) => b.round === r.round)?.rps ?? NaN))
+      .filter(Number.isFinite);
   }
   return rows;
 }
@@ -237,11 +245,13 @@ export function renderMarkdown(report) {
     ...summary.rows.map((r) => md(cells(r))),
     '',
     "Diagnostics (p99 incl. connect = autocannon's own p99, first request of each connection " +
-      'included; listen overflows = kernel `ListenOverflows` delta during the measured runs):',
+      'included; listen overflows = kernel `ListenOverflows` delta during the measured runs; ' +
+      "ratio per round = the target's req/s over the baseline's in the same round, which shows " +
+      'how much the machine moved the ratio during the run):',
     '',
     '| scenario | target | AC calls/s | p99 incl. connect ms | listen overflows | loader CPU % ' +
-      '| target CPU % | status codes |',
-    '|---|---|---:|---:|---:|---:|---:|---|',
+      '| target CPU % | ratio per round | status codes |',
+    '|---|---|---:|---:|---:|---:|---:|---|---|',
     ...summary.rows.map((r) =>
       md([
         r.scenario,
@@ -251,6 +261,7 @@ export function renderMarkdown(report) {
         fmt.int(r.listenOverflows),
         fmt.int(r.loaderCpuPct),
         fmt.int(r.targetCpuPct),
+        r.roundRatios?.map((v) => v.toFixed(2)).join(', ') ?? '-',
         Object.entries(r.statusCodes)
           .map(([k, v]) => `${k}: ${v}`)
           .join(', '),
