@@ -130,6 +130,25 @@ describe('rate limits', () => {
       expect((await inject(t, anonymous, { ip: '10.0.0.2' })).statusCode).toBe(200);
     });
 
+    it('counts a /metrics scrape with a token by its subject, without one by its address', async () => {
+      const from = (headers: Headers, url: string) => inject(t, headers, { url, ip: '10.0.0.5' });
+      for (let i = 0; i < 3; i++) expect((await from({}, STATUS)).statusCode).toBe(401);
+      expect((await from(bearer(t, 'scraper'), '/metrics')).statusCode).toBe(200);
+      expect((await from({}, '/metrics')).statusCode).toBe(429);
+    });
+
+    it('counts an IPv6 caller by its /64 and an IPv4-mapped one by its IPv4 address', async () => {
+      const from = (ip: string) => inject(t, {}, { ip });
+      expect((await from('2001:db8:0:0:1::1')).statusCode).toBe(401);
+      expect((await from('2001:db8::ffff:2')).statusCode).toBe(401);
+      expect((await from('2001:db8::3')).statusCode).toBe(401);
+      // Another address in the same /64: the same budget, now used up.
+      expect((await from('2001:db8::4')).statusCode).toBe(429);
+      expect((await from('2001:db8:0:1::1')).statusCode).toBe(401);
+      for (let i = 0; i < 3; i++) expect((await from('192.0.2.7')).statusCode).toBe(401);
+      expect((await from('::ffff:192.0.2.7')).statusCode).toBe(429);
+    });
+
     it('ignores X-Forwarded-For unless TRUST_PROXY is set', async () => {
       const anonymous = { authorization: `Bearer ${anonymousToken()}` };
       for (let i = 0; i < 3; i++) {
@@ -153,6 +172,22 @@ describe('rate limits', () => {
       // Not from the trusted proxy: the header is ignored and the peer address counts.
       expect((await from('192.0.2.3', '10.0.0.9')).statusCode).toBe(200);
       expect((await from('192.0.2.4', '10.0.0.9')).statusCode).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('counts by the peer when a trusted X-Forwarded-For entry is not an IP address', async () => {
+    const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'true' }, {}, sim);
+    try {
+      const forwarded = (value: string) =>
+        inject(t, { 'x-forwarded-for': value }, { ip: '10.0.0.1' });
+      // Junk of any length cannot mint a new budget per request.
+      expect((await forwarded('junk-1')).statusCode).toBe(401);
+      expect((await forwarded('x'.repeat(2000))).statusCode).toBe(401);
+      expect((await forwarded('junk-3')).statusCode).toBe(429);
+      // A well-formed entry is believed (TRUST_PROXY=true trusts every hop).
+      expect((await forwarded('192.0.2.1')).statusCode).toBe(401);
     } finally {
       await t.close();
     }

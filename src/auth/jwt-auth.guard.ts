@@ -1,13 +1,13 @@
 import { ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { AppException } from '../common/app.exception.js';
 import { authConfig } from '../config/auth.config.js';
 import { UnauthenticatedThrottle } from '../throttle/unauthenticated.throttle.js';
 import type { AuthUser } from './auth.types.js';
-import { IS_PUBLIC } from './public.decorator.js';
+import { IS_PUBLIC, type PublicCondition } from './public.decorator.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+) *$/i;
@@ -30,6 +30,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly app: ModuleRef,
     private readonly throttle: UnauthenticatedThrottle,
     @Inject(authConfig.KEY) config: ConfigType<typeof authConfig>,
   ) {
@@ -69,13 +70,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     throw await this.throttle.refuse(request, refusal);
   }
 
-  /** @Public() is route metadata: read once per handler, not on every request. */
+  /** @Public() is route metadata (and configuration): read once per handler, not per request. */
   private isPublic(context: ExecutionContext): boolean {
     const handler = context.getHandler();
     let known = this.publicHandlers.get(handler);
     if (known === undefined) {
       const targets = [handler, context.getClass()];
-      known = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true;
+      const marker = this.reflector.getAllAndOverride<true | PublicCondition>(IS_PUBLIC, targets);
+      known = typeof marker === 'function' ? marker(this.app) : marker === true;
       this.publicHandlers.set(handler, known);
     }
     return known;

@@ -1,29 +1,26 @@
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import { AuthGuard } from '@nestjs/passport';
-import { unauthorized } from '../auth/jwt-auth.guard.js';
+import { Inject, Injectable, type CanActivate } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
 import { AppException } from '../common/app.exception.js';
 import { observabilityConfig, type ObservabilityConfig } from '../config/observability.config.js';
 
 /**
- * Who may read /metrics on the main port. The route is @Public() for the global guard because
- * METRICS_PUBLIC is decided at boot, not at compile time; this guard puts the same JWT check
- * (the same passport strategy) back unless METRICS_PUBLIC=true.
+ * Whether /metrics on the main port skips the global JWT guard: when METRICS_PUBLIC=true, and
+ * when metrics are off (then MetricsAccessGuard answers 404 to everyone, as for a route that
+ * does not exist). Otherwise a scrape needs a valid token like any other request, and is rate
+ * limited by its subject.
  */
+export function metricsArePublic(app: ModuleRef): boolean {
+  const { metrics } = app.get<ObservabilityConfig>(observabilityConfig.KEY, { strict: false });
+  return metrics.public || !metrics.enabled;
+}
+
+/** /metrics with METRICS_ENABLED=false: indistinguishable from a route that does not exist. */
 @Injectable()
-export class MetricsAccessGuard extends AuthGuard('jwt') {
-  constructor(@Inject(observabilityConfig.KEY) private readonly config: ObservabilityConfig) {
-    super();
-  }
+export class MetricsAccessGuard implements CanActivate {
+  constructor(@Inject(observabilityConfig.KEY) private readonly config: ObservabilityConfig) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
-    // Turned off: indistinguishable from a route that does not exist.
+  canActivate(): boolean {
     if (!this.config.metrics.enabled) throw new AppException(404, 'Not found');
-    if (this.config.metrics.public) return true;
-    return (await super.canActivate(context)) as boolean;
-  }
-
-  override handleRequest<TUser>(err: unknown, user: unknown): TUser {
-    if (err || !user) throw unauthorized();
-    return user as TUser;
+    return true;
   }
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator.js';
 import { API_ERRORS, ApiErrorResponses, BEARER_AUTH } from '../docs/api-responses.decorator.js';
-import { MetricsAccessGuard } from './metrics-access.guard.js';
+import { MetricsAccessGuard, metricsArePublic } from './metrics-access.guard.js';
 import { MetricsService } from './metrics.service.js';
 
 const SAMPLE = `# HELP http_requests_total HTTP requests answered on the main port.
@@ -16,9 +16,9 @@ http_requests_total{method="GET",route="/callStatus",status="200"} 42
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}
 
-  // Public to the global guard only: MetricsAccessGuard requires a JWT unless METRICS_PUBLIC.
+  // A valid token is required unless METRICS_PUBLIC=true; 404 while metrics are off.
   @Get()
-  @Public()
+  @Public(metricsArePublic)
   @UseGuards(MetricsAccessGuard)
   @ApiOperation({
     operationId: 'getMetrics',

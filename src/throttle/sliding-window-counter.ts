@@ -94,8 +94,9 @@ export const MAX_KEYS = 100_000;
 
 /**
  * In-process sliding-window counters: one Map lookup per hit, no timer per key. When full, a
- * new key pushes out the key that was created first: under such a flood that caller's count
- * starts again, which is lenient for it, never wrong for anyone else.
+ * new key pushes out the key used least recently (a flood of new keys pushes out its own keys
+ * before a client that keeps polling): the pushed-out caller's count starts again, which is
+ * lenient for it, never wrong for anyone else.
  */
 export class SlidingWindowCounter {
   private readonly entries = new Map<string, Entry>();
@@ -111,11 +112,16 @@ export class SlidingWindowCounter {
     const index = Math.floor(now / windowMs);
     let entry = this.entries.get(key);
     if (entry === undefined) {
-      if (this.entries.size >= this.maxKeys) this.dropOldest();
+      if (this.entries.size >= this.maxKeys) this.dropLeastRecent();
       entry = { windowMs, index, current: 0, previous: 0 };
       this.entries.set(key, entry);
       this.sweepLater();
-    } else if (entry.index !== index || entry.windowMs !== windowMs) {
+    } else {
+      // The Map's order is its use order: the first key is the least recently used.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    if (entry.index !== index || entry.windowMs !== windowMs) {
       const adjacent = entry.windowMs === windowMs && entry.index === index - 1;
       entry.previous = adjacent ? entry.current : 0;
       entry.current = 0;
@@ -151,7 +157,7 @@ export class SlidingWindowCounter {
     return this.entries.size;
   }
 
-  private dropOldest(): void {
+  private dropLeastRecent(): void {
     const oldest = this.entries.keys().next();
     if (oldest.done !== true) this.entries.delete(oldest.value);
   }

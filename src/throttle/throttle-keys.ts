@@ -1,4 +1,6 @@
+import { normalizeIp } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
+import { isIP } from 'node:net';
 import { AppException } from '../common/app.exception.js';
 
 /** The throttler's name: there is one limit, RATE_LIMIT_PER_MINUTE. */
@@ -10,11 +12,21 @@ export function throttleKey(tracker: string, name = THROTTLER_NAME): string {
 }
 
 /**
- * The key of a caller known only by its address (request.ip: the peer, or X-Forwarded-For
- * from a proxy TRUST_PROXY names).
+ * Who a caller without a token subject is, for counting: its address as the throttler library
+ * normalises it (an IPv6 address stands for its /64, which one host can rotate through; an
+ * IPv4-mapped one for the IPv4 address). request.ip is the peer, or the X-Forwarded-For entry
+ * that TRUST_PROXY lets through; with TRUST_PROXY=true that entry is whatever the client wrote,
+ * so anything that is not an IP address falls back to the peer: a client cannot mint a new
+ * budget, or a long key, per request.
  */
+export function addressTracker(request: FastifyRequest): string {
+  const ip = isIP(request.ip) !== 0 ? request.ip : request.socket.remoteAddress;
+  return `ip:${normalizeIp(ip ?? 'unknown')}`;
+}
+
+/** The counter key of a caller known only by its address. */
 export function clientIpKey(request: FastifyRequest): string {
-  return throttleKey(`ip:${request.ip}`);
+  return throttleKey(addressTracker(request));
 }
 
 export function tooManyRequests(retryAfterSeconds: number): AppException {

@@ -22,7 +22,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth.types.js';
 import { securityConfig, type SecurityConfig } from '../config/security.config.js';
-import { THROTTLER_NAME, throttleKey, tooManyRequests } from './throttle-keys.js';
+import { addressTracker, THROTTLER_NAME, throttleKey, tooManyRequests } from './throttle-keys.js';
 import { ThrottleStorage } from './throttle.storage.js';
 
 type ThrottledRequest = FastifyRequest & { user?: AuthUser };
@@ -155,7 +155,7 @@ export class ThrottleGuard extends ThrottlerGuard {
   // The same address key as UnauthenticatedThrottle's: refused tokens and public routes share
   // an IP's budget.
   protected override getTracker(request: ThrottledRequest): Promise<string> {
-    return Promise.resolve(subjectTracker(request) ?? `ip:${request.ip}`);
+    return Promise.resolve(subjectTracker(request) ?? addressTracker(request));
   }
 
   // One budget per caller across routes, and no hash on the hot path (the library's default

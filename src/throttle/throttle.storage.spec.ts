@@ -23,15 +23,17 @@ describe(SlidingWindowCounter.name, () => {
     expect(counter.hit('a', W, 3)).toMatchObject({ allowed: false, hits: 4 });
   });
 
-  it('keeps at most maxKeys keys, pushing out the one created first', () => {
+  it('keeps at most maxKeys keys, pushing out the one used least recently', () => {
     const small = new SlidingWindowCounter(() => now, 3);
     for (const key of ['a', 'b', 'c']) expect(small.hit(key, W, 1).allowed).toBe(true);
+    // 'a' is used again, so 'b' is now the least recently used and makes room for 'd'.
     expect(small.hit('a', W, 1).allowed).toBe(false);
     expect(small.hit('d', W, 1).allowed).toBe(true);
     expect(small.size).toBe(3);
-    // 'a' was pushed out: its count starts again (pushing out 'b'); 'c' kept its count.
-    expect(small.hit('a', W, 1).allowed).toBe(true);
-    expect(small.hit('c', W, 1).allowed).toBe(false);
+    expect(small.hit('a', W, 1).allowed).toBe(false);
+    // 'b' starts again (pushing out 'c'); 'd' kept its count.
+    expect(small.hit('b', W, 1).allowed).toBe(true);
+    expect(small.hit('d', W, 1).allowed).toBe(false);
     expect(small.size).toBe(3);
     small.stop();
   });
