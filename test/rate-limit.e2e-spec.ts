@@ -107,7 +107,7 @@ describe('rate limits', () => {
       expect(codes).toEqual([200, 200, 200, 429]);
     });
 
-    it('gives refused tokens and public routes of one address one budget', async () => {
+    it('gives refused requests and tokens without a subject from one address one budget', async () => {
       const anonymous = { authorization: `Bearer ${anonymousToken()}` };
       expect((await inject(t, {}, { ip: '10.0.0.3' })).statusCode).toBe(401);
       expect((await inject(t, anonymous, { ip: '10.0.0.3' })).statusCode).toBe(200);
@@ -133,8 +133,11 @@ describe('rate limits', () => {
     it('counts a /metrics scrape with a token by its subject, without one by its address', async () => {
       const from = (headers: Headers, url: string) => inject(t, headers, { url, ip: '10.0.0.5' });
       for (let i = 0; i < 3; i++) expect((await from({}, STATUS)).statusCode).toBe(401);
-      expect((await from(bearer(t, 'scraper'), '/metrics')).statusCode).toBe(200);
       expect((await from({}, '/metrics')).statusCode).toBe(429);
+      // The address is over its budget; the scraper's own budget is untouched, then used up.
+      const scraper = bearer(t, 'scraper');
+      for (let i = 0; i < 3; i++) expect((await from(scraper, '/metrics')).statusCode).toBe(200);
+      expect((await from(scraper, '/metrics')).statusCode).toBe(429);
     });
 
     it('counts an IPv6 caller by its /64 and an IPv4-mapped one by its IPv4 address', async () => {
@@ -177,6 +180,19 @@ describe('rate limits', () => {
     }
   });
 
+  it('gives a public route and refused requests of one address one budget', async () => {
+    const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', METRICS_PUBLIC: 'true' }, {}, sim);
+    try {
+      const from = (url: string) => inject(t, {}, { url, ip: '10.0.0.6' });
+      expect((await from('/metrics')).statusCode).toBe(200);
+      expect((await from(STATUS)).statusCode).toBe(401);
+      expect((await from('/metrics')).statusCode).toBe(429);
+      expect((await from(STATUS)).statusCode).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('counts by the peer when a trusted X-Forwarded-For entry is not an IP address', async () => {
     const t = await startTestApp({ RATE_LIMIT_PER_MINUTE: '2', TRUST_PROXY: 'true' }, {}, sim);
     try {
@@ -186,8 +202,11 @@ describe('rate limits', () => {
       expect((await forwarded('junk-1')).statusCode).toBe(401);
       expect((await forwarded('x'.repeat(2000))).statusCode).toBe(401);
       expect((await forwarded('junk-3')).statusCode).toBe(429);
-      // A well-formed entry is believed (TRUST_PROXY=true trusts every hop).
+      // A well-formed entry is believed (TRUST_PROXY=true trusts every hop), with a port too.
       expect((await forwarded('192.0.2.1')).statusCode).toBe(401);
+      expect((await forwarded('192.0.2.1:4711')).statusCode).toBe(401);
+      expect((await forwarded('192.0.2.1:4712')).statusCode).toBe(429);
+      expect((await forwarded('[2001:db8::1]:4711')).statusCode).toBe(401);
     } finally {
       await t.close();
     }

@@ -90,7 +90,7 @@ export const API_ERRORS = {
     message: messageFor(429),
     when:
       "Over the caller's rate limit (counted per token subject; per client IP for requests " +
-      'without a valid token)',
+      'without a valid token or whose token has no subject)',
     headers: ['Retry-After'],
   },
   internal: {

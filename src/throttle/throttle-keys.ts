@@ -17,11 +17,20 @@ export function throttleKey(tracker: string, name = THROTTLER_NAME): string {
  * IPv4-mapped one for the IPv4 address). request.ip is the peer, or the X-Forwarded-For entry
  * that TRUST_PROXY lets through; with TRUST_PROXY=true that entry is whatever the client wrote,
  * so anything that is not an IP address falls back to the peer: a client cannot mint a new
- * budget, or a long key, per request.
+ * budget, or a long key, per request. Some proxies add the client's port (`192.0.2.1:4711`,
+ * `[2001:db8::1]:4711`); it is dropped.
  */
 export function addressTracker(request: FastifyRequest): string {
-  const ip = isIP(request.ip) !== 0 ? request.ip : request.socket.remoteAddress;
+  const forwarded = withoutPort(request.ip);
+  const ip = isIP(forwarded) !== 0 ? forwarded : request.socket.remoteAddress;
   return `ip:${normalizeIp(ip ?? 'unknown')}`;
+}
+
+const BRACKETED_WITH_PORT = /^\[([^\]]+)\](?::\d{1,5})?$/;
+const IPV4_WITH_PORT = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/;
+
+function withoutPort(address: string): string {
+  return (BRACKETED_WITH_PORT.exec(address) ?? IPV4_WITH_PORT.exec(address))?.[1] ?? address;
 }
 
 /** The counter key of a caller known only by its address. */
