@@ -20,6 +20,26 @@ function median(values) {
 }
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
+/** Fresh-connection probes of all rounds pooled: p50/p99/max of the complete answers. */
+function pooledProbes(runs) {
+  const probes = runs.map((r) => r.probe).filter(Boolean);
+  if (!probes.length) return null;
+  const v = Float64Array.from(probes.flatMap((p) => p.samples)).sort();
+  const at = (q) => (v.length ? v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] : null);
+  const statuses = {};
+  for (const p of probes) {
+    for (const [code, n] of Object.entries(p.statuses)) statuses[code] = (statuses[code] ?? 0) + n;
+  }
+  return {
+    count: v.length,
+    errors: sum(probes.map((p) => p.errors)),
+    statuses,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: v.length ? v[v.length - 1] : null,
+  };
+}
+
 /** Medians per (scenario, target); counts of failures are summed so one bad round shows. */
 function aggregate(report) {
   const rows = [];
@@ -52,6 +72,9 @@ function aggregate(report) {
         maxAcCalls: Math.max(...pick('acCalls')),
         durationS: median(pick('durationS')),
         peakRssMb: median(pick('peakRssMb')),
+        endRssMb: median(pick('endRssMb')),
+        maxEndRssMb: Math.max(...pick('endRssMb')),
+        probe: pooledProbes(runs),
         loaderCpuPct: median(pick('loaderCpuPct')),
         maxLoaderCpuPct: Math.max(...pick('loaderCpuPct')),
         targetCpuPct: median(pick('targetCpuPct')),
@@ -73,6 +96,9 @@ function aggregate(report) {
   }
   return rows;
 }
+
+// Issue 10: the server's resident memory after the benchmark's load.
+const RSS_LIMIT_MB = 200;
 
 function checks(report, rows) {
   const ttl = report.config.cacheTtlMs;
@@ -105,6 +131,14 @@ function checks(report, rows) {
       ? `${poll.acCallsPerSec.toFixed(2)}/s (worst run ${poll.maxAcCalls} calls)`
       : 'n/a',
     status: verdict(poll, poll && poll.maxAcCalls <= allowed, 'poll'),
+  });
+  const measured = rows.filter((r) => r.target === 'server' && r.scenario !== 'faulty');
+  const worst = measured.sort((a, b) => b.maxEndRssMb - a.maxEndRssMb)[0];
+  list.push({
+    check: 'memory: server RSS after load',
+    goal: `<= ${RSS_LIMIT_MB} MB after every run of miss, poll and storm`,
+    measured: worst ? `${worst.maxEndRssMb.toFixed(0)} MB (worst: ${worst.scenario})` : 'n/a',
+    status: worst ? (worst.maxEndRssMb <= RSS_LIMIT_MB ? 'PASS' : 'FAIL') : 'not measured',
   });
   for (const s of ['miss', 'poll', 'storm']) {
     const row = server(s);
@@ -139,7 +173,8 @@ const HEAD = [
   'non-2xx',
   'errors',
   'AC calls/req',
-  'RSS MB',
+  'RSS after MB',
+  'new conn p99 ms',
   'ratio',
 ];
 const cells = (r) => [
@@ -151,16 +186,20 @@ const cells = (r) => [
   fmt.int(r.non2xx),
   fmt.int(r.errors),
   fmt.perReq(r.acCallsPerReq),
-  fmt.mb(r.peakRssMb),
+  fmt.mb(r.endRssMb),
+  r.probe ? fmt.int(r.probe.p99) : '-',
   fmt.ratio(r.ratio),
 ];
 
 export function renderTable(report) {
   const lines = [HEAD, ...report.summary.rows.map(cells)];
   const width = HEAD.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  const out = lines.map((l) =>
-    l.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  '),
-  );
+  const out = [
+    `Node ${report.machine.node}; server: ${report.config.serverCommand}`,
+    ...lines.map((l) =>
+      l.map((c, i) => (i < 2 ? c.padEnd(width[i]) : c.padStart(width[i]))).join('  '),
+    ),
+  ];
   out.push(
     '',
     ...report.summary.checks.map(
@@ -199,8 +238,8 @@ export function renderMarkdown(report) {
     '',
     '## Method',
     '',
-    '- Targets: **server** = `node dist/main.js` (NestJS on Fastify; `NODE_ENV=production`, ' +
-      '`LOG_LEVEL=info`, `HOST=127.0.0.1`); **baseline** = `bench/baseline-proxy.mjs`, a minimal ' +
+    `- Targets: **server** = \`${c.serverCommand}\`, the command of \`npm run start:prod\` ` +
+      '(NestJS on Fastify; `NODE_ENV=production`, `LOG_LEVEL=info`, `HOST=127.0.0.1`); **baseline** = `bench/baseline-proxy.mjs`, a minimal ' +
       '`node:http` proxy with the same JWT check, roomName validation, envelopes, single flight ' +
       'per room and keep-alive upstream agent, and **no cache**.' +
       (c.targets.includes('lean')
@@ -224,9 +263,18 @@ export function renderMarkdown(report) {
       'also pays for the TCP connect, and opening up to 1000 connections at once overflows the ' +
       "listen backlog (Node default 511), costing a 1 s SYN retransmit. autocannon's own p99 " +
       '(connect included) is listed under Diagnostics.',
-    '- Aggregation: req/s, latency, AC calls/req and peak RSS are medians over rounds; non-2xx and ' +
-      'errors are summed over rounds. Ratio = target req/s / baseline req/s. RSS = peak VmRSS of ' +
-      'the target process, sampled every 250 ms.',
+    c.probeRate > 0
+      ? `- New conn p99: while the load generator saturates the target, a separate process opens ` +
+        `${c.probeRate} fresh connections a second (from 1 s into each measured run until 0.5 s ` +
+        'before its end), each sending one request with `Connection: close`; the time from ' +
+        'connect to the complete answer, all rounds pooled. It is what a client that ' +
+        '(re)connects during a busy period waits for ([operations.md](operations.md), "Capacity").'
+      : '- New connections were not probed (`BENCH_PROBE_RATE=0`).',
+    '- Aggregation: req/s, latency, AC calls/req and RSS are medians over rounds; non-2xx and ' +
+      'errors are summed over rounds. Ratio = target req/s / baseline req/s. RSS after = VmRSS of ' +
+      'the target process when the load of a measured run stops (the process keeps it: V8 holds ' +
+      'freed heap pages for reuse); peak RSS (Diagnostics) = the highest VmRSS sampled every ' +
+      '250 ms during the run.',
     '- Shared CPU: load generator, target and simulator all run on the same ' +
       `${m.cores} cores, so absolute numbers are lower bounds; the ratio is the useful figure.`,
     '- Target stdout/stderr go to `bench/results/logs/<scenario>-<target>.log`; bytes written per ' +
@@ -245,19 +293,30 @@ export function renderMarkdown(report) {
     ...summary.rows.map((r) => md(cells(r))),
     '',
     "Diagnostics (p99 incl. connect = autocannon's own p99, first request of each connection " +
-      'included; listen overflows = kernel `ListenOverflows` delta during the measured runs; ' +
-      "ratio per round = the target's req/s over the baseline's in the same round, which shows " +
-      'how much the machine moved the ratio during the run):',
+      'included; new conn = the fresh-connection probes: p50 / max in ms, and their count, ' +
+      'errors (no complete answer within 10 s) and status codes; listen overflows = kernel ' +
+      "`ListenOverflows` delta during the measured runs; ratio per round = the target's req/s " +
+      "over the baseline's in the same round, which shows how much the machine moved the ratio " +
+      'during the run):',
     '',
-    '| scenario | target | AC calls/s | p99 incl. connect ms | listen overflows | loader CPU % ' +
+    '| scenario | target | AC calls/s | p99 incl. connect ms | new conn p50 / max ms ' +
+      '| new conn count, errors, statuses | peak RSS MB | listen overflows | loader CPU % ' +
       '| target CPU % | ratio per round | status codes |',
-    '|---|---|---:|---:|---:|---:|---:|---|---|',
+    '|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|---|',
     ...summary.rows.map((r) =>
       md([
         r.scenario,
         r.target,
         r.acCallsPerSec.toFixed(1),
         fmt.ms(r.p99All),
+        r.probe ? `${fmt.int(r.probe.p50)} / ${fmt.int(r.probe.max)}` : '-',
+        r.probe
+          ? `${r.probe.count}, ${r.probe.errors}, ` +
+            Object.entries(r.probe.statuses)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(' ')
+          : '-',
+        fmt.mb(r.peakRssMb),
         fmt.int(r.listenOverflows),
         fmt.int(r.loaderCpuPct),
         fmt.int(r.targetCpuPct),

@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { machineInfo, renderMarkdown, renderTable, summarize } from './report.mjs';
-import { freePort, targetEnv } from './targets.mjs';
+import { freePort, serverArgs, targetEnv } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
@@ -78,6 +78,8 @@ const CONFIG = {
   // Only forwarded to the server when set; otherwise the server's own default (1000) applies.
   cacheTtlMs: intEnv('STATUS_CACHE_TTL_MS', 1000, 1),
   readyTimeoutS: intEnv('BENCH_READY_TIMEOUT', 30, 1),
+  // Fresh connections per second opened during each measured run (0: none).
+  probeRate: intEnv('BENCH_PROBE_RATE', 20, 0),
   writeDoc: process.env.BENCH_WRITE_DOC !== '0',
 };
 const KNOBS = [
@@ -89,10 +91,13 @@ const KNOBS = [
   'STATUS_CACHE_TTL_MS',
   'ADMIN_TIMEOUT_MS',
   'BENCH_READY_TIMEOUT',
+  'BENCH_PROBE_RATE',
   'BENCH_TIMEOUT',
   'BENCH_WRITE_DOC',
   'BENCH_SIM_MODULE',
 ];
+// The server starts as `npm run start:prod` starts it, V8 flags included (bench/targets.mjs).
+const SERVER_ARGS = serverArgs();
 // A throwaway signing secret for this run only (>= 32 bytes as the server requires).
 const SECRET = randomBytes(48).toString('base64url');
 
@@ -204,6 +209,62 @@ async function startSim() {
   return { url, call, stop, pid: child.pid };
 }
 
+// ---- fresh-connection prober (child process, IPC) ----------------------------------------
+async function startProber() {
+  const child = fork(path.join(ROOT, 'bench', 'connect-probe.mjs'), [], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  children.add(child);
+  await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`prober exited (code ${code})`)));
+  });
+  const token = jwt.sign({ sub: 'bench-probe' }, SECRET, { algorithm: 'HS256', expiresIn: '2h' });
+  return {
+    /** Probes `url` from `afterMs` on until `untilMs` (both from now); resolves to the results. */
+    during(url, scenario, afterMs, untilMs) {
+      const room = SCENARIOS[scenario].rooms === 'unique' ? 'probe-{seq}' : `${scenario}-room-0`;
+      const result = new Promise((resolve) => {
+        const onMessage = (msg) => {
+          if (msg.type !== 'result') return;
+          child.off('message', onMessage);
+          resolve(msg);
+        };
+        child.on('message', onMessage);
+      });
+      const path = `/callStatus?roomName=${room}`;
+      const start = setTimeout(
+        () => child.send({ cmd: 'start', url, path, token, perSecond: CONFIG.probeRate }),
+        afterMs,
+      );
+      const stop = setTimeout(() => child.send({ cmd: 'stop' }), untilMs);
+      const cancel = () => {
+        clearTimeout(start);
+        clearTimeout(stop);
+        child.send({ cmd: 'stop' });
+      };
+      return { result, cancel };
+    },
+    stop: () => child.kill(),
+  };
+}
+
+/** p50/p99/max of the probes of one run: a complete answer's time, connect included. */
+function probeSummary(msg) {
+  const v = Float64Array.from(msg.samples).sort();
+  const at = (q) => (v.length ? v[Math.min(v.length - 1, Math.ceil(q * v.length) - 1)] : null);
+  return {
+    count: v.length,
+    errors: msg.errors,
+    statuses: msg.statuses,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: v.length ? v[v.length - 1] : null,
+    samples: msg.samples,
+  };
+}
+
 // ---- targets ----------------------------------------------------------------------------
 async function startTarget(name, scenario, simUrl) {
   const port = await freePort();
@@ -212,8 +273,8 @@ async function startTarget(name, scenario, simUrl) {
   // Logs go straight to a file (kernel writes): piping them here would steal loader CPU.
   const fd = openSync(logFile, 'w');
   const env = { ...targetEnv({ port, adminUrl: simUrl, secret: SECRET }), ...TARGET_ENV[name] };
-  const script = name === 'baseline' ? 'bench/baseline-proxy.mjs' : 'dist/main.js';
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+  const args = name === 'baseline' ? ['bench/baseline-proxy.mjs'] : SERVER_ARGS;
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.add(child);
   const url = `http://127.0.0.1:${port}`;
@@ -244,6 +305,7 @@ async function stopTarget(t) {
 /** Peak VmRSS and CPU share of one process, sampled from /proc every 250 ms. */
 function sampleProcess(pid) {
   let peakKb = 0;
+  let lastKb = 0;
   const ticks = () => {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -256,7 +318,10 @@ function sampleProcess(pid) {
   const read = () => {
     try {
       const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      if (m) {
+        lastKb = Number(m[1]);
+        peakKb = Math.max(peakKb, lastKb);
+      }
     } catch {
       /* process gone: keep the last peak */
     }
@@ -273,6 +338,8 @@ function sampleProcess(pid) {
     const self = process.cpuUsage(self0);
     return {
       peakRssMb: peakKb / 1024,
+      // When the load stops: what the process keeps (V8 keeps freed heap pages for reuse).
+      endRssMb: lastKb / 1024,
       targetCpuPct: ((ticks() - ticks0) / 100 / seconds) * 100,
       loaderCpuPct: ((self.user + self.system) / 1e6 / seconds) * 100,
     };
@@ -361,7 +428,7 @@ function fire(target, scenario, tokens, durationS, tag, steady) {
   });
 }
 
-async function measure(target, scenario, round, sim, tokens) {
+async function measure(target, scenario, round, sim, tokens, prober) {
   const { fault } = SCENARIOS[scenario];
   const tag = `${round}${target.name[0]}${Date.now().toString(36)}`;
   if (fault) await sim.call('setFault', fault);
@@ -371,8 +438,21 @@ async function measure(target, scenario, round, sim, tokens) {
     const overflows0 = listenOverflows();
     const steady = { samples: new Float64Array(1 << 16), count: 0 };
     const stopSampling = sampleProcess(target.child.pid);
-    const res = await fire(target, scenario, tokens, CONFIG.durationS, tag, steady);
+    // Fresh connections from 1 s in (once the load generator's own connections are open) until
+    // 0.5 s before the end, so that every probe meets a saturated target.
+    const probing =
+      prober && CONFIG.durationS >= 2
+        ? prober.during(target.url, scenario, 1000, CONFIG.durationS * 1000 - 500)
+        : null;
+    let res;
+    try {
+      res = await fire(target, scenario, tokens, CONFIG.durationS, tag, steady);
+    } catch (err) {
+      probing?.cancel();
+      throw err;
+    }
     const usage = stopSampling();
+    const probe = probing ? probeSummary(await probing.result) : null;
     const acCalls = (await sim.call('calls')) - calls0;
     const { p50, p99 } = percentiles(steady.samples, steady.count);
     if (!alive(target.child)) throw new Error(`${target.name} died during the run`);
@@ -400,6 +480,7 @@ async function measure(target, scenario, round, sim, tokens) {
       acCalls,
       acCallsPerReq: total ? acCalls / total : null,
       acCallsPerSec: acCalls / res.duration,
+      probe,
       ...usage,
     };
   } finally {
@@ -426,8 +507,10 @@ async function main() {
   const command = [...overrides, 'npm run bench'].join(' ');
   console.log(`bench: ${command} (hard timeout ${hardTimeoutS}s)`);
 
+  console.log(`bench: Node ${process.version}, server: node ${SERVER_ARGS.join(' ')}`);
   const sim = await startSim();
   console.log(`bench: Admin Control simulator at ${sim.url} (pid ${sim.pid})`);
+  const prober = CONFIG.probeRate > 0 ? await startProber() : null;
   const runs = [];
   const failures = [];
   const logs = [];
@@ -440,13 +523,15 @@ async function main() {
         for (const name of CONFIG.targets) targets.push(await startTarget(name, scenario, sim.url));
         for (let round = 1; round <= CONFIG.rounds; round++) {
           for (const target of targets) {
-            const r = await measure(target, scenario, round, sim, tokens);
+            const r = await measure(target, scenario, round, sim, tokens, prober);
             runs.push(r);
             console.log(
               `  ${scenario.padEnd(6)} ${target.name.padEnd(8)} round ${round}: ` +
                 `${r.rps.toFixed(0)} req/s, p99 ${r.p99?.toFixed(1)} ms ` +
                 `(incl. connect ${r.p99All} ms), non-2xx ${r.non2xx}, ` +
                 `errors ${r.errors}, AC/req ${r.acCallsPerReq?.toFixed(3)}, ` +
+                `RSS ${r.endRssMb.toFixed(0)} MB, ` +
+                (r.probe ? `new-connection p99 ${r.probe.p99?.toFixed(0)} ms, ` : '') +
                 `loader CPU ${r.loaderCpuPct.toFixed(0)}%`,
             );
             await sleep(300); // let the previous run's sockets close before the next one
@@ -467,6 +552,7 @@ async function main() {
       }
     }
   } finally {
+    prober?.stop();
     await sim.stop();
   }
 
@@ -477,6 +563,7 @@ async function main() {
     machine: machineInfo(),
     config: {
       ...CONFIG,
+      serverCommand: ['node', ...SERVER_ARGS].join(' '),
       cacheTtlSource: process.env.STATUS_CACHE_TTL_MS ? 'env' : 'server default',
       scenarioDefs: SCENARIOS,
       warmupS: CONFIG.warmupS,

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { mintToken } from '../tools/token.mjs';
-import { freePort, targetEnv } from './targets.mjs';
+import { freePort, serverArgs, targetEnv } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 90);
@@ -58,7 +58,8 @@ const simUrl = await new Promise((resolve) =>
   sim.on('message', (m) => m.type === 'ready' && resolve(m.url)),
 );
 const port = await freePort();
-const server = spawn(process.execPath, ['--trace-gc', 'dist/main.js'], {
+// The production command line (npm run start:prod), V8 flags included, plus --trace-gc.
+const server = spawn(process.execPath, ['--trace-gc', ...serverArgs()], {
   cwd: ROOT,
   env: targetEnv({ port, adminUrl: simUrl, secret: SECRET }),
   stdio: ['ignore', 'pipe', 'inherit'],
