@@ -1,8 +1,7 @@
 // What the benchmark (run.mjs) and the soak (soak.mjs) share about starting a target.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 
-const PACKAGE_JSON = new URL('../package.json', import.meta.url);
+export { serverArgs } from '../tools/server-args.mjs';
 
 /** A TCP port free on 127.0.0.1 right now. */
 export function freePort() {
@@ -13,22 +12,6 @@ export function freePort() {
       srv.close(() => resolve(port));
     });
   });
-}
-
-/**
- * The server's command line as production starts it: `npm run start:prod` is
- * `node <flags> dist/main.js`, and the V8 flags in it (the heap sizing, docs/operations.md
- * "Memory") change how much memory the server holds, so the benchmark and the soak run the
- * same flags on this Node (process.execPath) rather than a bare `node dist/main.js`.
- * @returns {string[]} the arguments after `node`
- */
-export function serverArgs() {
-  const script = JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')).scripts?.['start:prod'] ?? '';
-  const words = script.trim().split(/\s+/);
-  if (words[0] !== 'node' || words.at(-1) !== 'dist/main.js') {
-    throw new Error(`start:prod must read "node [flags] dist/main.js" (got "${script}")`);
-  }
-  return words.slice(1);
 }
 
 /** The environment a target runs with: production settings, logging at the default level. */

@@ -5,6 +5,7 @@ import { AppModule } from './app.module.js';
 import { configureApp, createAdapter } from './app.setup.js';
 import { appConfig } from './config/app.config.js';
 import { configProblems } from './config/config-slices.js';
+import { missingNodeFlags } from './config/node-flags.js';
 import { AppLogger } from './logging/app-logger.service.js';
 import { installShutdownHandlers } from './shutdown.js';
 
@@ -26,6 +27,14 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   const config = app.get<ReturnType<typeof appConfig>>(appConfig.KEY);
   const logger = app.get(AppLogger);
+  const missingFlags = missingNodeFlags();
+  if (missingFlags.length > 0) {
+    logger.warn(
+      `node was started without ${missingFlags.join(' ')}: expect up to twice the memory ` +
+        '(docs/operations.md, "Memory"); npm run start:prod passes them',
+      'Bootstrap',
+    );
+  }
   installShutdownHandlers(app, { graceMs: config.shutdownGraceMs, logger });
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   logger.log(`listening on ${await app.getUrl()}`, 'Bootstrap');

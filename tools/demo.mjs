@@ -6,6 +6,7 @@ import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAdminSimulator } from './admin-simulator.mjs';
+import { serverArgs } from './server-args.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -183,7 +184,8 @@ async function main() {
     ADMIN_BACKEND_URL: sim.url,
     JWT_SECRET: DEMO_JWT_SECRET,
   };
-  const child = spawn(process.execPath, [DIST_MAIN], {
+  // As npm run start:prod starts it (V8 flags included); serverArgs() ends with dist/main.js.
+  const child = spawn(process.execPath, [...serverArgs().slice(0, -1), DIST_MAIN], {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'inherit', 'inherit'],
