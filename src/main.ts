@@ -7,6 +7,7 @@ import { appConfig } from './config/app.config.js';
 import { configProblems } from './config/config-slices.js';
 import { missingNodeFlags } from './config/node-flags.js';
 import { AppLogger } from './logging/app-logger.service.js';
+import { listen } from './listen.js';
 import { installShutdownHandlers } from './shutdown.js';
 
 // Accept queue for new connections (Node's default is 511): a meeting's worth of clients
@@ -36,7 +37,12 @@ async function bootstrap(): Promise<void> {
     );
   }
   installShutdownHandlers(app, { graceMs: config.shutdownGraceMs, logger });
-  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
+  await listen(app, {
+    port: config.port,
+    host: config.host,
+    backlog: LISTEN_BACKLOG,
+    sockets: config.listenSockets,
+  });
   logger.log(`listening on ${await app.getUrl()}`, 'Bootstrap');
 }
 

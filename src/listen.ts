@@ -1,0 +1,83 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyListenOptions } from 'fastify';
+import type { Server as HttpServer } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** Accept queue of each listening socket (the kernel caps it at net.core.somaxconn). */
+  backlog: number;
+  /** Listening sockets on host:port feeding the one HTTP server (LISTEN_SOCKETS). */
+  sockets: number;
+}
+
+/**
+ * Listens on host:port with `sockets` listening sockets that share the port (SO_REUSEPORT)
+ * and hand their connections to the one HTTP server.
+ *
+ * Why: Node (libuv) accepts one connection per listening socket per event-loop turn, and a turn
+ * of a busy server lasts as long as it takes to serve every connection that has a request
+ * waiting (200 polling clients at ~250 us each: ~50 ms). With one socket, a burst of new
+ * connections (clients reconnecting after a deploy, or arriving while the server is saturated)
+ * drains at ~20 a second, and a client behind the burst waits seconds for its first answer.
+ * With N sockets the kernel spreads new connections over them and N are accepted per turn
+ * (docs/operations.md, "Capacity").
+ *
+ * SO_REUSEPORT would also let a second instance started by the same user share the port
+ * silently, so the port is first bound once without it: if anything holds it, this fails with
+ * EADDRINUSE as a plain listen would.
+ */
+export async function listen(app: NestFastifyApplication, options: ListenOptions): Promise<void> {
+  const { host, backlog, sockets } = options;
+  if (sockets <= 1) {
+    await app.listen({ port: options.port, host, backlog });
+    return;
+  }
+  if (options.port !== 0) await bindOnce(options.port, host);
+  const extra: net.Server[] = [];
+  const drained: Promise<void>[] = [];
+  const fastify = app.getHttpAdapter().getInstance();
+  // On shutdown they stop accepting with the server; the close waits for their connections too
+  // (the HTTP server only counts the ones its own socket accepted).
+  fastify.addHook('preClose', (done) => {
+    for (const server of extra)
+      drained.push(new Promise((resolve) => server.close(() => resolve())));
+    done();
+  });
+  fastify.addHook('onClose', async () => {
+    await Promise.all(drained);
+  });
+  // Fastify hands these to net.Server#listen(), which takes reusePort (Node >= 22.12).
+  const shared: FastifyListenOptions & { reusePort: boolean } = {
+    port: options.port,
+    host,
+    backlog,
+    reusePort: true,
+  };
+  await app.listen(shared);
+  const http = app.getHttpServer() as HttpServer;
+  const bound = http.address() as AddressInfo;
+  for (let i = 1; i < sockets; i++) {
+    const server = net.createServer((socket) => http.emit('connection', socket));
+    await listenOn(server, { port: bound.port, host: bound.address, backlog, reusePort: true });
+    extra.push(server);
+  }
+}
+
+/** Binds host:port without SO_REUSEPORT and lets it go: fails if anything holds the port. */
+async function bindOnce(port: number, host: string): Promise<void> {
+  const probe = net.createServer();
+  await listenOn(probe, { port, host, exclusive: true });
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
+function listenOn(server: net.Server, options: net.ListenOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
