@@ -13,7 +13,7 @@ export const appConfig = registerAs('app', () => {
     port: env.int('PORT', { default: 3000, min: 0, max: 65535 }),
     host: env.string('HOST', '0.0.0.0'),
     // Listening sockets sharing PORT (src/listen.ts): new connections accepted per event-loop turn.
-    listenSockets: env.int('LISTEN_SOCKETS', { default: 8, min: 1, max: 64 }),
+    listenSockets: env.int('LISTEN_SOCKETS', { default: 64, min: 1, max: 256 }),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', { default: 10_000, min: 0, max: 600_000 }),
   });
