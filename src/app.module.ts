@@ -7,6 +7,7 @@ import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
+import { IdentityModule } from './identity/identity.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -26,6 +27,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     ThrottleModule, // after AuthModule (which imports it): its guard runs after the JWT guard
     HealthModule,
     CallStatusModule,
+    IdentityModule,
     MetricsModule,
   ],
   providers: [

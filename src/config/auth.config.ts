@@ -153,10 +153,17 @@ export function readAuthConfig(source: Env = process.env) {
   const secret = env.raw('JWT_SECRET');
   const publicKey = parsePublicKey(env);
   const jwksUri = parseJwksUri(env);
-  if (secret === undefined && env.raw('JWT_PUBLIC_KEY') === undefined && jwksUri === undefined) {
+  // identity: JWT_PRIVATE_KEY (identity.config.ts) is a key source too: the server's own tokens.
+  const ownKey = env.raw('JWT_PRIVATE_KEY') !== undefined;
+  if (
+    secret === undefined &&
+    env.raw('JWT_PUBLIC_KEY') === undefined &&
+    jwksUri === undefined &&
+    !ownKey
+  ) {
     env.fail(
       'JWT_SECRET',
-      'is required unless JWT_PUBLIC_KEY or JWT_JWKS_URI is set (at least one token key source)',
+      'is required unless JWT_PUBLIC_KEY or JWT_JWKS_URI is set (at least one token key source; JWT_PRIVATE_KEY counts as one)',
     );
   }
   if (

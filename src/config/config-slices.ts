@@ -2,6 +2,7 @@ import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
 import { callStatusConfig } from './call-status.config.js';
+import { identityConfig } from './identity.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { redisConfig } from './redis.config.js';
 import { securityConfig } from './security.config.js';
@@ -12,6 +13,7 @@ export const CONFIG_SLICES = [
   adminConfig,
   authConfig,
   callStatusConfig,
+  identityConfig,
   redisConfig,
   observabilityConfig,
   securityConfig,

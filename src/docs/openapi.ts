@@ -47,6 +47,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setDescription(DESCRIPTION)
     .setVersion(API_VERSION)
     .addTag('conference', 'What client apps call during a meeting.')
+    .addTag('identity', 'Sign-in and the public keys of the tokens this server signs.')
     .addTag('health', 'Probes for orchestrators and load balancers; no token needed.')
     .addTag('metrics', 'Prometheus scraping.')
     .addBearerAuth(

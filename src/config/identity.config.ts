@@ -1,0 +1,134 @@
+import { registerAs } from '@nestjs/config';
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { resolve } from 'node:path';
+import { EnvReader, type Env } from './env.js';
+
+const MIN_RSA_BITS = 2048;
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
+
+/** What this server signs with: RS256 with an RSA key, ES256 with an EC P-256 key. */
+export type SigningAlgorithm = 'RS256' | 'ES256';
+
+export interface SigningKey {
+  algorithm: SigningAlgorithm;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+}
+
+export interface VerificationKey {
+  algorithm: SigningAlgorithm;
+  publicKey: KeyObject;
+}
+
+/** The algorithm for a key this server may sign with, or a problem to report. */
+function signingAlgorithm(key: KeyObject): SigningAlgorithm | string {
+  const details = key.asymmetricKeyDetails;
+  if (key.asymmetricKeyType === 'rsa') {
+    const bits = details?.modulusLength ?? 0;
+    return bits >= MIN_RSA_BITS
+      ? 'RS256'
+      : `is a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits required`;
+  }
+  if (key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1') return 'ES256';
+  return 'must be an RSA (RS256) or EC P-256 (ES256) key';
+}
+
+// One-line env files carry PEM text with literal "\n" escapes.
+function pemText(env: EnvReader, name: string): string | undefined {
+  return env.raw(name)?.replace(/\\n/g, '\n');
+}
+
+function parsePrivateKey(env: EnvReader): SigningKey | undefined {
+  const pem = pemText(env, 'JWT_PRIVATE_KEY');
+  if (pem === undefined) return undefined;
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey({ key: pem, format: 'pem' });
+  } catch {
+    // PKCS#8 "ENCRYPTED PRIVATE KEY", or a legacy PEM with a "Proc-Type: 4,ENCRYPTED" header.
+    const encrypted = /ENCRYPTED/.test(pem);
+    env.fail(
+      'JWT_PRIVATE_KEY',
+      encrypted
+        ? 'is encrypted; give it unencrypted (protect the variable instead)'
+        : 'is not a valid PEM private key (PKCS#8 "BEGIN PRIVATE KEY", PKCS#1 or SEC1)',
+    );
+    return undefined;
+  }
+  const algorithm = signingAlgorithm(privateKey);
+  if (algorithm !== 'RS256' && algorithm !== 'ES256') {
+    env.fail('JWT_PRIVATE_KEY', algorithm);
+    return undefined;
+  }
+  return { algorithm, privateKey, publicKey: createPublicKey(privateKey) };
+}
+
+function parsePreviousKeys(env: EnvReader, signing: boolean): VerificationKey[] {
+  const text = pemText(env, 'JWT_PREVIOUS_PUBLIC_KEYS');
+  if (text === undefined) return [];
+  if (!signing && env.raw('JWT_PRIVATE_KEY') === undefined) {
+    env.fail('JWT_PREVIOUS_PUBLIC_KEYS', 'is only used with JWT_PRIVATE_KEY');
+    return [];
+  }
+  const blocks = [...text.matchAll(PEM_BLOCK)];
+  if (blocks.length === 0) {
+    env.fail('JWT_PREVIOUS_PUBLIC_KEYS', 'holds no PEM public key ("BEGIN PUBLIC KEY")');
+    return [];
+  }
+  const keys: VerificationKey[] = [];
+  blocks.forEach(([pem, label], index) => {
+    const which = `key ${index + 1} of JWT_PREVIOUS_PUBLIC_KEYS`;
+    if (label.includes('PRIVATE')) {
+      env.fail(which, 'is a private key; only public keys belong here');
+      return;
+    }
+    let publicKey: KeyObject;
+    try {
+      publicKey = createPublicKey({ key: pem, format: 'pem' });
+    } catch {
+      env.fail(which, 'is not a valid PEM public key');
+      return;
+    }
+    const algorithm = signingAlgorithm(publicKey);
+    if (algorithm === 'RS256' || algorithm === 'ES256') keys.push({ algorithm, publicKey });
+    else env.fail(which, algorithm);
+  });
+  return keys;
+}
+
+/** Reads and validates the identity variables; exported for its unit spec. */
+export function readIdentityConfig(source: Env = process.env) {
+  const env = new EnvReader('identity', source);
+  const usersFile = env.string('AUTH_USERS_FILE');
+  const signingKey = parsePrivateKey(env);
+  const previousPublicKeys = parsePreviousKeys(env, signingKey !== undefined);
+  if (
+    usersFile !== undefined &&
+    env.raw('JWT_PRIVATE_KEY') === undefined &&
+    env.raw('JWT_SECRET') === undefined
+  ) {
+    env.fail('AUTH_USERS_FILE', 'needs JWT_SECRET or JWT_PRIVATE_KEY to sign the tokens it issues');
+  }
+  const day = 86_400;
+  return env.done({
+    /** Absolute path of the user directory; undefined: POST /auth/login answers 404. */
+    usersFile: usersFile === undefined ? undefined : resolve(usersFile),
+    signingKey,
+    previousPublicKeys,
+    accessTokenTtlS: env.int('AUTH_TOKEN_TTL_S', { default: 3600, min: 60, max: 7 * day }),
+    guestTokenTtlS: env.int('GUEST_TOKEN_TTL_S', { default: 14_400, min: 60, max: 7 * day }),
+    login: {
+      failuresPerUser: env.int('LOGIN_FAILURES_PER_USER', { default: 5, min: 1, max: 10_000 }),
+      failuresPerAddress: env.int('LOGIN_FAILURES_PER_ADDRESS', {
+        default: 30,
+        min: 1,
+        max: 1_000_000,
+      }),
+      windowMs: env.int('LOGIN_FAILURE_WINDOW_S', { default: 900, min: 1, max: day }) * 1000,
+    },
+  });
+}
+
+export const identityConfig = registerAs('identity', () => readIdentityConfig());
+
+export type IdentityConfig = ReturnType<typeof identityConfig>;
