@@ -27,6 +27,10 @@ const BOB_PASSWORD = 's3cret pass';
 // Cheap scrypt for tests that do not measure time.
 const FAST = { ln: 10, r: 8, p: 1 };
 
+interface Documented {
+  content: Record<string, { examples?: Record<string, { value: unknown }> }>;
+}
+
 interface LoginOptions {
   ip?: string;
   headers?: Record<string, string>;
@@ -218,6 +222,38 @@ describe('POST /auth/login', () => {
       const big = await login(t, { username: 'alice', password: 'x'.repeat(16 * 1024) });
       expect(big.statusCode).toBe(413);
       expect(big.body).toBe('{"data":null,"error":{"code":413,"message":"Payload too large"}}');
+    });
+
+    it('answers, byte for byte, what its OpenAPI examples show', async () => {
+      const docs = JSON.parse((await t.get('/docs-json', {})).body) as {
+        paths: Record<string, Record<string, { responses: Record<string, Documented> }>>;
+      };
+      const examples: Record<string, unknown> = Object.assign(
+        {},
+        ...Object.values(docs.paths['/auth/login'].post.responses).map((response) =>
+          Object.fromEntries(
+            Object.entries(response.content['application/json'].examples ?? {}).map(
+              ([name, example]) => [name, example.value],
+            ),
+          ),
+        ),
+      );
+      const cases: [string, () => ReturnType<typeof login>][] = [
+        ['credentialsRequired', () => login(t, { username: 'alice' })],
+        ['badRequest', () => login(t, '[]')],
+        ['wrongCredentials', () => login(t, { username: 'alice', password: 'nope' })],
+        ['notFound', () => t.app.inject({ method: 'GET', url: '/auth/login' })],
+        ['payloadTooLarge', () => login(t, { username: 'a', password: 'x'.repeat(17_000) })],
+        [
+          'unsupportedMediaType',
+          () =>
+            login(t, 'a=b', { headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+        ],
+      ];
+      for (const [name, send] of cases) {
+        expect(examples[name], name).toBeDefined();
+        expect((await send()).body, name).toBe(JSON.stringify(examples[name]));
+      }
     });
 
     it('answers 404 for another method', async () => {

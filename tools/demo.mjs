@@ -1,12 +1,14 @@
 // `npm run demo`: builds if needed, starts the Admin Control simulator in-process, runs the
 // built server against it and prints a token plus ready-to-paste curl lines.
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAdminSimulator } from './admin-simulator.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
+import { addUser } from './user.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC_DIR = path.join(ROOT, 'src');
@@ -140,6 +142,30 @@ function curlSetRoom(origin, room, status) {
   return `curl -s -X PUT -H 'content-type: application/json' -d '${body}' ${url}`;
 }
 
+/**
+ * A development users file with `alice` and a generated password, in a fresh temporary folder
+ * (removed when the demo stops). AUTH_USERS_FILE, when set, is used as it is instead.
+ * @returns {Promise<{ file: string, password?: string, cleanup: () => Promise<void> }>}
+ */
+async function demoUsers() {
+  const configured = process.env.AUTH_USERS_FILE;
+  if (configured) return { file: configured, cleanup: async () => {} };
+  const dir = await mkdtemp(path.join(tmpdir(), 'proconf-demo-'));
+  const file = path.join(dir, 'users');
+  const password = randomBytes(12).toString('base64url');
+  await addUser(file, 'alice', password);
+  return { file, password, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * @param {string} origin
+ * @param {string} password
+ */
+function curlLogin(origin, password) {
+  const body = JSON.stringify({ username: 'alice', password });
+  return `curl -s -X POST -H 'content-type: application/json' -d '${body}' ${origin}/auth/login`;
+}
+
 async function main() {
   const port = parsePort(process.env.PORT || '3000', 'PORT');
   const simPort = parsePort(process.env.SIM_PORT || '4010', 'SIM_PORT');
@@ -153,6 +179,7 @@ async function main() {
     throw new DemoError(`something already answers ${healthUrl}; stop it or set PORT`);
   }
 
+  const users = await demoUsers();
   let sim;
   try {
     sim = await startAdminSimulator({
@@ -167,6 +194,7 @@ async function main() {
     });
   } catch (err) {
     const e = /** @type {NodeJS.ErrnoException} */ (err);
+    await users.cleanup();
     if (e.code === 'EADDRINUSE') {
       throw new DemoError(`simulator port ${simPort} is in use; set SIM_PORT to a free port`);
     }
@@ -182,6 +210,7 @@ async function main() {
     // owned by the demo: the server must talk to this simulator and accept the printed token
     ADMIN_BACKEND_URL: sim.url,
     JWT_SECRET: DEMO_JWT_SECRET,
+    AUTH_USERS_FILE: users.file,
   };
   const child = spawn(process.execPath, [DIST_MAIN], {
     cwd: ROOT,
@@ -263,6 +292,17 @@ async function main() {
           'Call status:',
           `  curl -s -H "Authorization: Bearer ${token}" "${callStatusUrl}"`,
           '',
+          ...(users.password === undefined
+            ? [
+                `Sign in as a user of ${users.file}:`,
+                `  curl -s -X POST ... ${appOrigin}/auth/login`,
+              ]
+            : [
+                `Sign in as alice (password ${users.password}), for a token like the one above:`,
+                `  ${curlLogin(appOrigin, users.password)}`,
+                `  (users file ${users.file}; more users: npm run user -- add <name> --file ${users.file})`,
+              ]),
+          '',
           'Turn recording on / off for demo-room in the simulator:',
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: true })}`,
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: false })}`,
@@ -283,6 +323,7 @@ async function main() {
     process.off('SIGTERM', onSignal);
     if (!childExit) child.kill('SIGKILL');
     await sim.close();
+    await users.cleanup();
   }
 }
 

@@ -61,6 +61,7 @@ export class LoginController {
       message: messageFor(404),
       when: 'The deployment has no users file (AUTH_USERS_FILE): users sign in elsewhere',
     },
+    API_ERRORS.notFound,
     {
       name: 'payloadTooLarge',
       status: 413,

@@ -16,7 +16,11 @@ export class LoginBodyDto {
   @Matches(NOT_BLANK, required)
   username!: string;
 
-  @ApiProperty({ description: "The user's password.", example: 'correct horse battery staple' })
+  @ApiProperty({
+    description: "The user's password.",
+    format: 'password',
+    example: 'correct horse battery staple',
+  })
   @IsString(required)
   @Matches(NOT_BLANK, required)
   password!: string;
