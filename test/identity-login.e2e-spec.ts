@@ -3,13 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppLogger, createPino } from '../src/logging/app-logger.service.js';
 import { RedisService } from '../src/redis/redis.service.js';
 import { addUser, scryptHash } from '../tools/user.mjs';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
+import { captureLogs } from './support/log-capture.js';
 import { redisServerBinary, TestRedis } from './support/redis-server.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
@@ -50,21 +48,6 @@ function tokenOf(body: string): string {
   const parsed = JSON.parse(body) as { error: null; data: string };
   expect(parsed.error).toBeNull();
   return parsed.data;
-}
-
-/** Captures the app's log lines (its own pino options) from now on. */
-function captureLogs(t: TestApp, level = 'debug'): string[] {
-  const lines: string[] = [];
-  const capture = createPino(level, false);
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString());
-      done();
-    },
-  });
-  (capture as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = sink;
-  Object.assign(t.app.get(AppLogger), { pino: capture });
-  return lines;
 }
 
 async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
@@ -109,7 +92,7 @@ describe('POST /auth/login', () => {
         {},
         sim,
       );
-      logs = captureLogs(t);
+      logs = captureLogs(t.app);
     });
     afterAll(() => t.close());
 
@@ -312,7 +295,7 @@ describe('POST /auth/login', () => {
       file = join(dir, 'reloaded');
       await writeFile(file, `${HTPASSWD_BOB}\n`);
       t = await startTestApp({ AUTH_USERS_FILE: file, LOGIN_FAILURES_PER_USER: '1000' }, {}, sim);
-      logs = captureLogs(t, 'info');
+      logs = captureLogs(t.app, 'info');
     });
     afterAll(() => t.close());
 

@@ -1,9 +1,8 @@
 // Dev token minting: HS256 JWTs the app server accepts when it shares JWT_SECRET.
 // Usage: npm run token -- [subject] [--room <room>] [--expires 3600]
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
+import { isEntryPoint } from './entry-point.mjs';
 
 // Public on purpose: only for local demos; real deployments must set JWT_SECRET.
 export const DEMO_JWT_SECRET = 'proconf-demo-secret-change-me-0123456789abcdef';
@@ -81,16 +80,7 @@ function main(argv) {
   process.stdout.write(`${token}\n`);
 }
 
-function isEntryPoint() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   try {
     main(process.argv.slice(2));
   } catch (err) {

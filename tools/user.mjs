@@ -3,10 +3,9 @@
 // The password is asked for without echo on a terminal, and read from the first line of
 // standard input otherwise (scripts: `printf '%s\n' "$PASSWORD" | npm run user -- add bob`).
 import { randomBytes, scrypt } from 'node:crypto';
-import { realpathSync } from 'node:fs';
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isEntryPoint } from './entry-point.mjs';
 
 /** What the server's verifier expects by default: N = 2^15 (32 MiB), r = 8, p = 1. */
 export const DEFAULT_SCRYPT = { ln: 15, r: 8, p: 1 };
@@ -157,16 +156,7 @@ async function main(argv) {
   console.error(`user: added ${name} to ${file}`);
 }
 
-function isEntryPoint() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).catch((error) => {
     console.error(`user: ${error instanceof Error ? error.message : error}`);
     process.exitCode = 1;
