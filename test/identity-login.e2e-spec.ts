@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokenSigner } from '../src/identity/token-signer.service.js';
 import { RedisService } from '../src/redis/redis.service.js';
 import { addUser, scryptHash } from '../tools/user.mjs';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
@@ -14,6 +15,7 @@ import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
 const REQUIRED = '{"data":null,"error":{"code":400,"message":"Username and password required."}}';
 const BAD_REQUEST = '{"data":null,"error":{"code":400,"message":"Bad request"}}';
+const INTERNAL = '{"error":{"code":500,"message":"Internal server error"},"data":null}';
 const NOT_FOUND = '{"error":{"code":404,"message":"Not found"},"data":null}';
 const TOO_MANY = '{"data":null,"error":{"code":429,"message":"Too many requests"}}';
 const STATUS_OK = '{"error":null,"data":{"transcript_status":false,"recording_status":true}}';
@@ -284,6 +286,27 @@ describe('POST /auth/login', () => {
       expect(log).not.toContain(password);
       expect(log).not.toContain(ALICE_PASSWORD);
     });
+    it('logs an unexpected failure without the password, and answers 500', async () => {
+      const password = 'pw-3b8d0a-never-logged';
+      const signer = t.app.get(TokenSigner);
+      const spy = vi.spyOn(signer, 'signAccessToken').mockImplementation(() => {
+        throw new Error('signing failed');
+      });
+      try {
+        const res = await login(t, { username: 'carol', password: 'carol-password' });
+        expect(res.statusCode).toBe(500);
+        expect(res.body).toBe(INTERNAL);
+        const again = await login(t, { username: 'carol', password });
+        expect(again.statusCode).toBe(401);
+      } finally {
+        spy.mockRestore();
+      }
+      await until(async () => logs.some((line) => line.includes('signing failed')));
+      const errors = logs.filter((line) => line.includes('"level":"error"'));
+      expect(errors.join('')).toContain('POST /auth/login');
+      expect(errors.join('')).not.toContain('carol-password');
+      expect(logs.join('')).not.toContain(password);
+    });
   });
 
   describe('re-reading the users file', () => {
@@ -458,7 +481,7 @@ describe('POST /auth/login', () => {
       const wrong: number[] = [];
       const unknown: number[] = [];
       // Interleaved, so load on the machine weighs on both alike.
-      for (let i = 0; i < 9; i++) {
+      for (let i = 0; i < 11; i++) {
         wrong.push(await timed({ username: 'alice', password: `wrong-${i}` }));
         unknown.push(await timed({ username: `nobody-${i}`, password: `wrong-${i}` }));
       }
