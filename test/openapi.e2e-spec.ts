@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/call-status/room-name.constraint.js';
-import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/call-status.config.js';
+import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/rooms/room-name.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/rooms.config.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // `npm run openapi` runs this file with OPENAPI_WRITE=1: it rewrites openapi.json from the

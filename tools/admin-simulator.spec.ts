@@ -318,7 +318,11 @@ describe('admin simulator', () => {
       await get(status('demo-room'));
       await get(status('a%2Fb'));
       const stats = await get(`${sim.origin}/_sim/stats`);
-      expect(JSON.parse(stats.body)).toEqual({ calls: 2, byRoom: { 'demo-room': 1, 'a/b': 1 } });
+      expect(JSON.parse(stats.body)).toEqual({
+        calls: 2,
+        byRoom: { 'demo-room': 1, 'a/b': 1 },
+        byOperation: { sessionStatus: 2 },
+      });
     });
 
     it('answers 404 for unknown control routes', async () => {
