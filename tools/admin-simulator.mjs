@@ -261,7 +261,7 @@ function normalizeFault(input) {
  * @returns {Promise<string>}
  */
 function readText(req) {
-  if (req.method === 'GET' || req.method === 'HEAD') return Promise.resolve('');
+  if (req.method === 'HEAD') return Promise.resolve('');
   return new Promise((resolve, reject) => {
     /** @type {Buffer[]} */
     const chunks = [];
@@ -284,31 +284,19 @@ function readText(req) {
  * @param {http.IncomingMessage} req
  * @returns {Promise<unknown>}
  */
-function readJsonBody(req) {
-  return new Promise((resolve, reject) => {
-    /** @type {Buffer[]} */
-    const chunks = [];
-    let size = 0;
-    req.on('data', (/** @type {Buffer} */ chunk) => {
-      size += chunk.length;
-      if (size > MAX_CONTROL_BODY) {
-        reject(Object.assign(new Error('body too large'), { status: 413 }));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8').trim();
-      if (text === '') return resolve(undefined);
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(Object.assign(new Error('body is not valid JSON'), { status: 400 }));
-      }
-    });
-    req.on('error', reject);
-  });
+async function readJsonBody(req) {
+  let text;
+  try {
+    text = (await readText(req)).trim();
+  } catch (err) {
+    throw Object.assign(/** @type {Error} */ (err), { status: 413 });
+  }
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw Object.assign(new Error('body is not valid JSON'), { status: 400 });
+  }
 }
 
 /**
@@ -603,8 +591,10 @@ export async function startAdminSimulator(options = {}) {
       return;
     }
     const found = match(req.method ?? 'GET', pathname);
-    if (found === undefined && req.method === 'GET') {
-      send(res, 404, NOT_FOUND_BODY);
+    if (req.method === 'GET') {
+      // no body to wait for: answered in this tick
+      if (found !== undefined) handleRoute(req, res, rawUrl, found, '');
+      else send(res, 404, NOT_FOUND_BODY);
       return;
     }
     // Bodies are read for every other method (a POST's body is part of what it asks).
