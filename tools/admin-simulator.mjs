@@ -140,6 +140,42 @@ export const ROUTES = [
       });
     },
   },
+  {
+    name: 'configuration',
+    method: 'GET',
+    path: '/configuration',
+    // the sample of the ProCONF docs
+    seed: () => ({
+      features: {
+        audio_call: true,
+        video_call: true,
+        live_chat: true,
+        waiting_room: true,
+        screen_sharing: true,
+        desktop_streaming: true,
+        moderator_control: true,
+        transcript: true,
+        auto_centering: true,
+        client_side_recording: true,
+        server_side_recording: true,
+      },
+    }),
+    answer: (_params, state) => ok(state.data.configuration),
+  },
+  {
+    name: 'callCatchUp',
+    method: 'GET',
+    path: '/call-catchup/:room_name',
+    // texts by room; a known room without one has the docs' sample text
+    seed: () => ({
+      'demo-room': 'Alex opened the meeting and shared the agenda; recording is on.',
+    }),
+    answer({ room_name }, state) {
+      if (state.room(room_name) === undefined) return NOT_FOUND;
+      const texts = /** @type {Record<string, string>} */ (state.data.callCatchUp ?? {});
+      return ok(Object.hasOwn(texts, room_name) ? texts[room_name] : 'Meeting Summary content');
+    },
+  },
 ];
 
 /**
