@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
+import { CallCatchUpModule } from './call-catch-up/call-catch-up.module.js';
+import { CallConfigModule } from './call-config/call-config.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { DtoValidationPipe } from './common/validation.pipe.js';
@@ -27,6 +29,8 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     ThrottleModule, // after AuthModule (which imports it): its guard runs after the JWT guard
     HealthModule,
     CallStatusModule,
+    CallConfigModule,
+    CallCatchUpModule,
     IdentityModule,
     MetricsModule,
   ],

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRoomName } from '../src/call-status/room-name.constraint.js';
-import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/call-status.config.js';
+import { checkRoomName } from '../src/rooms/room-name.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/rooms.config.js';
 import { captureLogs } from './support/log-capture.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_ROOMS, startAdminSimulator } from './admin-simulator.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
 import { addUser } from './user.mjs';
 
@@ -186,10 +186,7 @@ async function main() {
       port: simPort,
       unknownRooms: 'create',
       record: false,
-      rooms: {
-        'demo-room': { recording_status: true, transcript_status: false },
-        'quiet-room': { recording_status: false, transcript_status: false },
-      },
+      rooms: DEMO_ROOMS,
       log: (line) => console.log(`[admin-sim] ${line}`),
     });
   } catch (err) {
