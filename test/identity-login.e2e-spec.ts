@@ -480,15 +480,17 @@ describe('POST /auth/login', () => {
       const wrong: number[] = [];
       const unknown: number[] = [];
       // Interleaved, so load on the machine weighs on both alike; compared by their fastest
-      // runs, since load only ever adds time (medians of a busy machine differ by 2x).
+      // runs, since load only ever adds time.
       for (let i = 0; i < 15; i++) {
         wrong.push(await timed({ username: 'alice', password: `wrong-${i}` }));
         unknown.push(await timed({ username: `nobody-${i}`, password: `wrong-${i}` }));
       }
       const ratio = Math.min(...unknown) / Math.min(...wrong);
       expect(Math.min(...wrong)).toBeGreaterThan(5);
-      expect(ratio).toBeGreaterThan(0.6);
-      expect(ratio).toBeLessThan(1.6);
+      // A skipped hash check gives about 0.05; a shared, saturated machine moves even the
+      // fastest runs by up to 1.7x either way.
+      expect(ratio).toBeGreaterThan(0.4);
+      expect(ratio).toBeLessThan(2.5);
     });
   });
 
