@@ -14,7 +14,7 @@ import { AdminApiException } from './admin-api.exception.js';
 import { AdminApiModule } from './admin-api.module.js';
 import type { UpstreamOutcome } from './admin-api.types.js';
 import { defineAdminOperation, type OperationInput } from './admin-operation.js';
-import { sessionStatusOperation } from '../call-status/call-status.operation.js';
+import { sessionStatusOperation } from '../rooms/session-status.operation.js';
 
 const TIMEOUT_MS = 300;
 
@@ -95,7 +95,7 @@ const bareStatus = defineAdminOperation({
   errors: { 400: { status: 400, message: 'Invalid request.' } },
 });
 
-// A call with a body (a route the simulator does not have: it answers 404).
+// A call with a body; the simulator refuses this incomplete one (400, unmapped here: a 502).
 const postToken = defineAdminOperation({
   name: 'postToken',
   method: 'POST',

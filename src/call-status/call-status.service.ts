@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { assertRoomAccess } from '../auth/room-access.js';
 import { OperationCache } from '../cache/operation-cache.service.js';
 import type { RequestContext } from '../common/request-context.js';
-import { sessionStatusOperation } from './call-status.operation.js';
+import { sessionStatusOperation } from '../rooms/session-status.operation.js';
 import type { CallStatusResponseDto } from './dto/call-status-response.dto.js';
 
 @Injectable()

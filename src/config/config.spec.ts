@@ -222,7 +222,7 @@ describe('cacheConfig', () => {
   });
 
   it('reads the variables the server declares, e.g. STATUS_CACHE_TTL_MS', async () => {
-    await import('../call-status/call-status.operation.js');
+    await import('../rooms/session-status.operation.js');
     setEnv({ STATUS_CACHE_TTL_MS: '250', STATUS_STALE_IF_ERROR_MS: '30000' });
     expect(cacheConfig().byOperation.sessionStatus).toStrictEqual({
       ttlMs: 250,

@@ -2,6 +2,7 @@ import { Body, Controller, Header, HttpCode, Post, UseGuards } from '@nestjs/com
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/public.decorator.js';
 import { messageFor } from '../common/error-response.js';
+import { JsonBodyGuard } from '../common/json-body.guard.js';
 import { API_ERRORS, ApiErrorResponses } from '../docs/api-responses.decorator.js';
 import { ClientAddress } from './client-address.decorator.js';
 import { CREDENTIALS_REQUIRED, LoginBodyDto } from './dto/login-body.dto.js';
@@ -18,7 +19,8 @@ export class LoginController {
 
   @Post('login')
   @Public()
-  @UseGuards(LoginRequestGuard)
+  // The 404 of a disabled route before the 415 of a wrong body type.
+  @UseGuards(LoginRequestGuard, JsonBodyGuard)
   @HttpCode(200)
   @Header('cache-control', 'no-store')
   @ApiOperation({

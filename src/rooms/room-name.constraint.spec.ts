@@ -1,5 +1,5 @@
 import { plainToInstance } from 'class-transformer';
-import { useContainer, validate } from 'class-validator';
+import { useContainer, validate, Validate } from 'class-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_ROOM_NAME_PATTERN, type RoomsConfig } from '../config/rooms.config.js';
 import { RoomParamsDto } from './dto/room-params.dto.js';
@@ -116,6 +116,20 @@ describe(RoomNameConstraint.name, () => {
   ])('applies the same rule to a room in the path (%s)', async (_what, params, message) => {
     expect((await check(params, RoomParamsDto)).messages).toStrictEqual([message]);
     expect((await check({ roomName: ' demo ' }, RoomParamsDto)).dto.roomName).toBe('demo');
+  });
+
+  it('says "required" in the words its location gives, "invalid" as always', async () => {
+    class BodyDto {
+      @Validate(RoomNameConstraint, ['Room required.'])
+      room!: string;
+    }
+    const messages = async (room: unknown) =>
+      (await validate(plainToInstance(BodyDto, { room }))).flatMap((error) =>
+        Object.values(error.constraints ?? {}),
+      );
+    expect(await messages(undefined)).toStrictEqual(['Room required.']);
+    expect(await messages('a b')).toStrictEqual([ROOM_NAME_INVALID]);
+    expect(await messages('demo')).toStrictEqual([]);
   });
 
   it('uses the configured pattern, not a built-in one', async () => {

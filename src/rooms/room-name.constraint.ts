@@ -7,7 +7,11 @@ import {
 import { roomsConfig, type RoomsConfig } from '../config/rooms.config.js';
 import { checkRoomName, ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from './room-name.js';
 
-/** class-validator rule for room names; injectable because the pattern is configuration. */
+/**
+ * class-validator rule for room names; injectable because the pattern is configuration.
+ * `@Validate(RoomNameConstraint, [message])` says "required" in the location's own words (a
+ * body field is not a query param); the default is the documented query message.
+ */
 @ValidatorConstraint({ name: 'roomName' })
 @Injectable()
 export class RoomNameConstraint implements ValidatorConstraintInterface {
@@ -19,6 +23,7 @@ export class RoomNameConstraint implements ValidatorConstraintInterface {
 
   defaultMessage(args: ValidationArguments): string {
     const check = checkRoomName(args.value, this.config.roomNamePattern);
-    return check === 'required' ? ROOM_NAME_REQUIRED : ROOM_NAME_INVALID;
+    const required = (args.constraints?.[0] as string | undefined) ?? ROOM_NAME_REQUIRED;
+    return check === 'required' ? required : ROOM_NAME_INVALID;
   }
 }

@@ -1,9 +1,14 @@
 import { defineAdminOperation } from '../admin-api/admin-operation.js';
-import { ROOM_NOT_FOUND, ROOM_SEGMENT } from '../rooms/room-name.js';
-import type { CallStatusResponseDto } from './dto/call-status-response.dto.js';
+import { ROOM_NOT_FOUND, ROOM_SEGMENT } from './room-name.js';
+
+/** Admin Control's status of an ongoing meeting, in the documented field order. */
+export interface SessionStatus {
+  transcript_status: boolean;
+  recording_status: boolean;
+}
 
 /** Admin Control's `data`: exactly the two flags, in the documented order; anything else is a 502. */
-export function parseSessionStatus(data: unknown): CallStatusResponseDto | undefined {
+export function parseSessionStatus(data: unknown): SessionStatus | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const { transcript_status: transcript, recording_status: recording } = data as Record<
     string,
@@ -13,6 +18,8 @@ export function parseSessionStatus(data: unknown): CallStatusResponseDto | undef
   return { transcript_status: transcript, recording_status: recording };
 }
 
+// A room's session status: what GET /callStatus answers, and how GET /auth/joinmember learns
+// that a room exists (one operation, one cache entry per room for both).
 export const sessionStatusOperation = defineAdminOperation({
   name: 'sessionStatus',
   method: 'GET',

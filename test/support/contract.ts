@@ -54,6 +54,24 @@ function unsigned(): string {
   return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'x', exp: now() + 60 })}.`;
 }
 
+/** What a table sends: a GET of a URL, or a request with a JSON body (e.g. a POST). */
+export type ContractRequest =
+  string | { method: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload: object };
+
+/** Sends a table's request with a valid token, or with the given headers instead. */
+export function send(app: TestApp, request: ContractRequest, headers?: Record<string, string>) {
+  if (typeof request === 'string') return app.get(request, headers);
+  return app.app.inject({
+    method: request.method,
+    url: request.url,
+    payload: request.payload,
+    headers: headers ?? { authorization: `Bearer ${app.token()}` },
+  });
+}
+
+const label = (request: ContractRequest) =>
+  typeof request === 'string' ? request : `${request.method} ${request.url}`;
+
 export function expectNoLeak(body: string, upstreamUrl: string): void {
   expect(body).not.toContain(upstreamUrl);
   expect(body).not.toContain('127.0.0.1');
@@ -85,34 +103,36 @@ const BAD_TOKENS: Array<[string, () => Record<string, string>]> = [
 ];
 
 /**
- * 401 with WWW-Authenticate for every bad token, before anything else: `urls` are the route
+ * 401 with WWW-Authenticate for every bad token, before anything else: `requests` are the route
  * with good input first, then any with bad input (the token is checked first).
  */
-export function describeBadTokens(app: () => TestApp, ...urls: string[]): void {
+export function describeBadTokens(app: () => TestApp, ...requests: ContractRequest[]): void {
   describe('authentication (401 before anything else)', () => {
     it.each(BAD_TOKENS)('answers 401 for %s', async (_name, headers) => {
-      for (const url of urls) {
-        const res = await app().get(url, headers());
-        expect(res.statusCode, url).toBe(401);
-        expect(res.body, url).toBe(UNAUTHORIZED);
-        expect(res.headers['www-authenticate'], url).toBe('Bearer');
+      for (const request of requests) {
+        const res = await send(app(), request, headers());
+        expect(res.statusCode, label(request)).toBe(401);
+        expect(res.body, label(request)).toBe(UNAUTHORIZED);
+        expect(res.headers['www-authenticate'], label(request)).toBe('Bearer');
       }
       expect(app().sim.calls).toBe(0);
     });
   });
 }
 
-/** The documented 404 for an unknown URL and for the route with another method. */
-export function describeRouting(app: () => TestApp, url: string): void {
+/**
+ * The documented 404 for an unknown URL, for the route's path in another case, and for the
+ * route with every other method.
+ */
+export function describeRouting(app: () => TestApp, url: string, method = 'GET'): void {
   const path = url.split('?')[0];
+  const otherCase = path.toLowerCase() === path ? path.toUpperCase() : path.toLowerCase();
+  const others = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].filter((other) => other !== method);
   describe('routing (404)', () => {
     it.each([
       ['GET', '/nope'],
-      ['GET', url.replace(path, path.toLowerCase())],
-      ['POST', url],
-      ['PUT', url],
-      ['DELETE', url],
-      ['PATCH', url],
+      [method, url.replace(path, otherCase)],
+      ...others.map((other) => [other, url]),
       ['PATCH', '/health'],
     ])('answers the documented 404 for %s %s, token or not', async (method, target) => {
       for (const headers of [{}, { authorization: `Bearer ${app().token()}` }]) {
@@ -149,9 +169,14 @@ const INVALID_ROOMS: Array<[string, string]> = [
 
 /**
  * The room rules for a location: "required" and "invalid" cases answer their 400 without an
- * Admin Control call; a room-scoped token for another room answers 403.
+ * Admin Control call; a room-scoped token for another room answers 403 (not on a public route,
+ * which takes no token).
  */
-export function describeRoomCases(app: () => TestApp, location: RoomLocation): void {
+export function describeRoomCases(
+  app: () => TestApp,
+  location: RoomLocation,
+  options: { publicRoute?: boolean } = {},
+): void {
   const required: Array<[string, string]> =
     'query' in location
       ? [
@@ -195,13 +220,18 @@ export function describeRoomCases(app: () => TestApp, location: RoomLocation): v
       expect(app().sim.calls).toBe(0);
     });
 
-    it('answers 403 to a token scoped to another room, without calling Admin Control', async () => {
-      const scoped = { authorization: `Bearer ${app().token({ claims: { roomName: 'other' } })}` };
-      const res = await app().get(roomUrl(location, 'demo'), scoped);
-      expect(res.statusCode).toBe(403);
-      expect(res.body).toBe(FORBIDDEN);
-      expect(app().sim.calls).toBe(0);
-    });
+    it.skipIf(options.publicRoute)(
+      'answers 403 to a token scoped to another room, without calling Admin Control',
+      async () => {
+        const scoped = {
+          authorization: `Bearer ${app().token({ claims: { roomName: 'other' } })}`,
+        };
+        const res = await app().get(roomUrl(location, 'demo'), scoped);
+        expect(res.statusCode).toBe(403);
+        expect(res.body).toBe(FORBIDDEN);
+        expect(app().sim.calls).toBe(0);
+      },
+    );
   });
 }
 
@@ -220,25 +250,31 @@ const BAD_GATEWAY_FAULTS: Array<[string, Fault]> = [
 /**
  * Admin Control failing: 502 for 5xx, refusals, garbage, the wrong shape, a reset or an outage;
  * 504 when it is slower than the deadline (contractEnv's 400 ms). Never an upstream detail.
+ * `mapped`: Admin Control statuses the endpoint's operation maps to an answer of its own (the
+ * endpoint's file tests those).
  */
-export function describeUpstreamFailures(app: () => TestApp, url: string): void {
+export function describeUpstreamFailures(
+  app: () => TestApp,
+  request: ContractRequest,
+  options: { mapped?: number[] } = {},
+): void {
+  const faults = BAD_GATEWAY_FAULTS.filter(
+    ([, f]) => f.mode !== 'status' || !(options.mapped ?? []).includes(f.status),
+  );
   describe('Admin Control failures', () => {
-    it.each(BAD_GATEWAY_FAULTS)(
-      'answers 502 "Bad gateway" when Admin Control %s',
-      async (_n, f) => {
-        app().sim.setFault(f);
-        const res = await app().get(url);
-        expect(res.statusCode).toBe(502);
-        expect(res.body).toBe(BAD_GATEWAY);
-        expectNoLeak(res.body, app().sim.url);
-        expect(app().sim.calls).toBeGreaterThan(0);
-      },
-    );
+    it.each(faults)('answers 502 "Bad gateway" when Admin Control %s', async (_n, f) => {
+      app().sim.setFault(f);
+      const res = await send(app(), request);
+      expect(res.statusCode).toBe(502);
+      expect(res.body).toBe(BAD_GATEWAY);
+      expectNoLeak(res.body, app().sim.url);
+      expect(app().sim.calls).toBeGreaterThan(0);
+    });
 
     it('answers 502 when Admin Control is down', async () => {
       await app().sim.down();
       try {
-        const res = await app().get(url);
+        const res = await send(app(), request);
         expect(res.statusCode).toBe(502);
         expect(res.body).toBe(BAD_GATEWAY);
       } finally {
@@ -249,7 +285,7 @@ export function describeUpstreamFailures(app: () => TestApp, url: string): void 
     it('answers 504 "Gateway timeout" when Admin Control does not answer within the deadline', async () => {
       app().sim.setFault({ mode: 'hang' });
       const started = Date.now();
-      const res = await app().get(url);
+      const res = await send(app(), request);
       const elapsed = Date.now() - started;
       expect(res.statusCode).toBe(504);
       expect(res.body).toBe(GATEWAY_TIMEOUT);
@@ -260,7 +296,7 @@ export function describeUpstreamFailures(app: () => TestApp, url: string): void 
 
     it('answers 504 when Admin Control trickles an answer slower than the deadline', async () => {
       app().sim.setFault({ mode: 'slow', delayMs: 1500 });
-      const res = await app().get(url);
+      const res = await send(app(), request);
       expect(res.statusCode).toBe(504);
       expect(res.body).toBe(GATEWAY_TIMEOUT);
     });
