@@ -10,8 +10,10 @@ import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
+import { JoinMemberModule } from './join-member/join-member.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { ProconfTokenModule } from './proconf-token/proconf-token.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { ThrottleModule } from './throttle/throttle.module.js';
 
@@ -32,6 +34,8 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     CallConfigModule,
     CallCatchUpModule,
     IdentityModule,
+    JoinMemberModule,
+    ProconfTokenModule,
     MetricsModule,
   ],
   providers: [

@@ -69,6 +69,7 @@ const OTHER_OPERATIONS = [
   'getMetrics',
   'getJwks',
   'login',
+  'joinMember',
 ];
 const SECURED_OTHERS = ['getMetrics'];
 
@@ -168,9 +169,9 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('lists every /callStatus error with its exact message', () => {
-    const op = doc.paths['/callStatus'].get;
-    const errors = Object.fromEntries(
+  /** Each error status of an operation, with the messages of its examples. */
+  const errorMessages = (op: Operation) =>
+    Object.fromEntries(
       Object.keys(op.responses)
         .filter((status) => status !== '200')
         .map((status) => [
@@ -180,6 +181,42 @@ describe('OpenAPI document', () => {
             .sort(),
         ]),
     );
+
+  it('lists every /auth/joinmember and /proconfToken error with its exact message', () => {
+    const upstream = { '500': ['Internal server error'], '502': ['Bad gateway'] };
+    const gateway = { '503': ['Service unavailable'], '504': ['Gateway timeout'] };
+    expect(errorMessages(doc.paths['/auth/joinmember'].get)).toStrictEqual({
+      '400': ['Invalid room name.', 'Room name required in query param.'],
+      '404': ['Not found', 'Not found', 'Room not found'],
+      '429': ['Too many requests'],
+      ...upstream,
+      ...gateway,
+    });
+    expect(errorMessages(doc.paths['/proconfToken'].post)).toStrictEqual({
+      '400': [
+        'Bad request',
+        'Bad request',
+        'Invalid participant name.',
+        'Invalid role.',
+        'Invalid room name.',
+        'Participant name required.',
+        'Role required.',
+        'Room required.',
+      ],
+      '401': ['Unauthorized'],
+      '403': ['Forbidden', 'Forbidden'],
+      '404': ['Not found', 'Room not found'],
+      '413': ['Payload too large'],
+      '415': ['Unsupported media type'],
+      '429': ['Too many requests'],
+      ...upstream,
+      ...gateway,
+    });
+  });
+
+  it('lists every /callStatus error with its exact message', () => {
+    const op = doc.paths['/callStatus'].get;
+    const errors = errorMessages(op);
     expect(errors).toStrictEqual(
       Object.fromEntries(
         Object.entries(CALL_STATUS_ERRORS).map(([status, messages]) => [status, messages.sort()]),
@@ -244,8 +281,9 @@ describe('OpenAPI document', () => {
     for (const [key, op] of operations(doc)) {
       const [method, path] = key.split(' ');
       const res = await t.app.inject({ method: method as 'GET' | 'POST', url: path });
-      // Public: never 401 (the login route and the JWK Set are off in this app: 404).
-      if (op.security === undefined) expect([200, 404], key).toContain(res.statusCode);
+      // Public: never 401 (the login route and the JWK Set are off in this app: 404; the guest
+      // join route wants a room: 400).
+      if (op.security === undefined) expect([200, 400, 404], key).toContain(res.statusCode);
       else
         expect(res.body, key).toBe(
           JSON.stringify(jsonExamples(op.responses['401']).unauthorized.value),

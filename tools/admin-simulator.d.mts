@@ -74,6 +74,8 @@ export interface SimRoute {
   path: string;
   /** the route's initial data (state.data[name]) */
   seed?: () => unknown;
+  /** a request body it accepts (routes that take one) */
+  example?: unknown;
   answer(
     params: Record<string, string>,
     state: SimState,

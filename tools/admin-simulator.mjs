@@ -3,10 +3,10 @@
 // apply to every route, so tests, benchmarks and the demo exercise the app server's real HTTP
 // client path. Adding an Admin Control operation to the server adds its entry to ROUTES
 // (tools/admin-simulator.spec.ts checks that both lists agree).
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isEntryPoint } from './entry-point.mjs';
 
 /** @typedef {{ recording_status: boolean, transcript_status: boolean }} RoomStatus */
 /** @typedef {{ recording_status?: boolean, transcript_status?: boolean }} PartialRoomStatus */
@@ -57,6 +57,7 @@ import { parseArgs } from 'node:util';
  * @property {string} method
  * @property {string} path below the base path, with :param placeholders
  * @property {() => unknown} [seed] the route's initial data (state.data[name])
+ * @property {unknown} [example] a request body it accepts (routes that take one)
  * @property {(params: Record<string, string>, state: SimState, body: string) => { status: number, body: string }} answer
  */
 
@@ -108,10 +109,56 @@ function errorBody(code, message) {
 
 const NOT_FOUND_BODY = errorBody(404, 'Not found');
 const NOT_FOUND = { status: 404, body: NOT_FOUND_BODY };
+const BAD_REQUEST = { status: 400, body: errorBody(400, 'Bad request') };
 
 /** @param {unknown} data */
 function ok(data) {
   return { status: 200, body: JSON.stringify({ error: null, data }) };
+}
+
+/** @param {unknown} value */
+const base64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * `{"role","room","participantName"}` with three non-empty strings and nothing else, or
+ * undefined.
+ * @param {string} body
+ */
+function tokenRequest(body) {
+  let value;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const fields = ['role', 'room', 'participantName'];
+  const keys = Object.keys(value);
+  const complete = fields.every((field) => typeof value[field] === 'string' && value[field] !== '');
+  if (!complete || keys.length !== fields.length) return undefined;
+  return /** @type {{ role: string, room: string, participantName: string }} */ (value);
+}
+
+/**
+ * A ProCONF token as the docs' sample has it (HS256, Jitsi-style claims; nbf an hour early).
+ * @param {{ role: string, room: string, participantName: string }} request
+ * @param {{ secret: string, issuer: string, subject: string, lifetimeS: number }} signing
+ */
+function proconfToken({ role, room, participantName }, { secret, issuer, subject, lifetimeS }) {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = {
+    aud: '*',
+    iss: issuer,
+    sub: subject,
+    room,
+    nbf: iat - 3600,
+    context: { user: { role } },
+    participantName,
+    iat,
+    exp: iat + lifetimeS,
+  };
+  const unsigned = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
 /** The rooms `npm run sim` and `npm run demo` start with. */
@@ -174,6 +221,26 @@ export const ROUTES = [
       if (state.room(room_name) === undefined) return NOT_FOUND;
       const texts = /** @type {Record<string, string>} */ (state.data.callCatchUp ?? {});
       return ok(Object.hasOwn(texts, room_name) ? texts[room_name] : 'Meeting Summary content');
+    },
+  },
+  {
+    name: 'proconfToken',
+    method: 'POST',
+    path: '/proconf-token',
+    // how tokens are signed (a test can verify them with this secret)
+    seed: () => ({
+      secret: 'admin-control-simulator-proconf-secret',
+      issuer: 'xyz',
+      subject: 'xyz.proconf.info',
+      lifetimeS: 7 * 24 * 3600,
+    }),
+    example: { role: 'owner', room: 'demo-room', participantName: 'Alex' },
+    answer(_params, state, body) {
+      const request = tokenRequest(body);
+      if (request === undefined) return BAD_REQUEST;
+      if (state.room(request.room) === undefined) return NOT_FOUND;
+      const signing = /** @type {Parameters<typeof proconfToken>[1]} */ (state.data.proconfToken);
+      return ok(proconfToken(request, signing));
     },
   },
 ];
@@ -783,9 +850,12 @@ async function main(argv) {
     const example = (/** @type {string} */ path) => path.replace(/:[a-z_]+/g, 'demo-room');
     console.log(
       [
-        ...ROUTES.filter((r) => r.method === 'GET').map(
-          (r) => `  curl -s ${sim.url}${example(r.path)}`,
-        ),
+        ...ROUTES.map((r) => {
+          const url = `${sim.url}${example(r.path)}`;
+          if (r.example === undefined) return `  curl -s ${url}`;
+          const json = `-H 'content-type: application/json' -d '${JSON.stringify(r.example)}'`;
+          return `  curl -s -X ${r.method} ${json} ${url}`;
+        }),
         `  ${put} -d '{"recording_status":true}' ${ctl}/rooms/demo-room`,
         `  ${put} -d '{"mode":"status","status":503}' ${ctl}/fault`,
         `  ${put} -d '{"mode":"none"}' ${ctl}/fault`,
@@ -803,16 +873,7 @@ async function main(argv) {
   process.once('SIGTERM', shutdown);
 }
 
-function isEntryPoint() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).catch((err) => {
     console.error(`admin-simulator: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;

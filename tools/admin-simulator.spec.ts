@@ -1,3 +1,4 @@
+import jwt from 'jsonwebtoken';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { adminOperations } from '../src/admin-api/admin-operation.js';
 import {
@@ -403,6 +404,8 @@ describe('admin simulator routes', () => {
     ROUTES.map((route) => ({
       route,
       url: `${sim.url}${route.path.replace(/:[a-z_]+/g, 'demo-room')}`,
+      // A route that takes a body gets the one it documents.
+      body: route.example === undefined ? undefined : JSON.stringify(route.example),
     }));
 
   beforeAll(async () => {
@@ -422,9 +425,8 @@ describe('admin simulator routes', () => {
   });
 
   it('answers every route with seeded data in the envelope, and counts it', async () => {
-    for (const { route, url } of urls()) {
-      if (route.method !== 'GET') continue;
-      const res = await get(url);
+    for (const { route, url, body } of urls()) {
+      const res = await get(url, { method: route.method, body });
       expect(res.status, route.name).toBe(200);
       expect(JSON.parse(res.body), route.name).toMatchObject({ error: null });
       expect(JSON.parse(res.body).data, route.name).not.toBeUndefined();
@@ -451,14 +453,70 @@ describe('admin simulator routes', () => {
   ];
 
   it.each(faults)('applies %j to every route', async (fault, check) => {
-    for (const { route, url } of urls()) {
+    for (const { route, url, body } of urls()) {
       sim.setFault(fault);
-      const res = await get(url, { method: route.method, signal: AbortSignal.timeout(150) }).catch(
-        (error: Error) => error,
-      );
+      const res = await get(url, {
+        method: route.method,
+        body,
+        signal: AbortSignal.timeout(150),
+      }).catch((error: Error) => error);
       check(res);
     }
     expect(sim.calls).toBe(ROUTES.length);
+  });
+
+  describe('proconf-token', () => {
+    const ALEX = { role: 'owner', room: 'demo-room', participantName: 'Alex' };
+    const post = (body: unknown) =>
+      get(`${sim.url}/proconf-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+
+    it('answers a ProCONF token with the claims of the docs’ sample, signed with its secret', async () => {
+      const res = await post(ALEX);
+      expect(res.status).toBe(200);
+      const token = JSON.parse(res.body).data as string;
+      const { secret } = sim.data.proconfToken as { secret: string };
+      const claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as Record<
+        string,
+        unknown
+      >;
+      const iat = claims.iat as number;
+      expect(claims).toStrictEqual({
+        aud: '*',
+        iss: 'xyz',
+        sub: 'xyz.proconf.info',
+        room: 'demo-room',
+        nbf: iat - 3600,
+        context: { user: { role: 'owner' } },
+        participantName: 'Alex',
+        iat,
+        exp: iat + 604_800,
+      });
+      expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(5);
+      expect(sim.requests.at(-1)).toMatchObject({
+        operation: 'proconfToken',
+        body: JSON.stringify(ALEX),
+      });
+    });
+
+    it.each([
+      ['not JSON', 'role=owner'],
+      ['an array', [ALEX]],
+      ['a missing field', { role: 'owner', room: 'demo-room' }],
+      ['an empty field', { ...ALEX, participantName: '' }],
+      ['a field that is not a string', { ...ALEX, role: 1 }],
+      ['an extra field', { ...ALEX, admin: true }],
+    ])('answers 400 for %s', async (_what, body) => {
+      expect((await post(body)).status).toBe(400);
+    });
+
+    it('answers 404 for a room it does not know', async () => {
+      const res = await post({ ...ALEX, room: 'nope' });
+      expect(res).toMatchObject({ status: 404, body: NOT_FOUND });
+    });
   });
 
   it('sets and reads a route’s data through the control API', async () => {

@@ -23,7 +23,33 @@ describe('readIdentityConfig', () => {
       accessTokenTtlS: 3600,
       guestTokenTtlS: 14_400,
       login: { failuresPerUser: 5, failuresPerAddress: 30, windowMs: 900_000 },
+      guests: { joinEnabled: false, tokensPerMinute: 30, roles: ['participant'] },
+      proconfRoles: ['owner', 'participant'],
     });
+  });
+
+  it('turns guest join on by default when there is a key to sign with', () => {
+    expect(readIdentityConfig({ JWT_SECRET: 'x' }).guests.joinEnabled).toBe(true);
+    const withKey = readIdentityConfig({ JWT_PRIVATE_KEY: privatePem(ec.privateKey) });
+    expect(withKey.guests.joinEnabled).toBe(true);
+    const off = readIdentityConfig({ JWT_SECRET: 'x', GUEST_JOIN_ENABLED: 'false' });
+    expect(off.guests.joinEnabled).toBe(false);
+    // Not asked for and no key: off without a complaint (tokens come from an identity provider).
+    expect(readIdentityConfig({ GUEST_JOIN_ENABLED: 'false' }).guests.joinEnabled).toBe(false);
+  });
+
+  it('reads the guest limit and the role lists (trimmed, without repeats)', () => {
+    const config = readIdentityConfig({
+      GUEST_TOKENS_PER_MINUTE: '5',
+      PROCONF_ROLES: ' owner , moderator,participant,owner',
+      GUEST_ROLES: 'participant, moderator',
+    });
+    expect(config.guests).toStrictEqual({
+      joinEnabled: false,
+      tokensPerMinute: 5,
+      roles: ['participant', 'moderator'],
+    });
+    expect(config.proconfRoles).toStrictEqual(['owner', 'moderator', 'participant']);
   });
 
   it('reads the lifetimes, the login limits and an absolute users file path', () => {
@@ -136,6 +162,28 @@ describe('readIdentityConfig', () => {
       'a guest lifetime over a week',
       { GUEST_TOKEN_TTL_S: '604801' },
       'GUEST_TOKEN_TTL_S must be an integer from 60',
+    ],
+    [
+      'guest join asked for without a key to sign with',
+      { GUEST_JOIN_ENABLED: 'true' },
+      'GUEST_JOIN_ENABLED needs JWT_SECRET or JWT_PRIVATE_KEY',
+    ],
+    ['a guest join flag that is not a boolean', { GUEST_JOIN_ENABLED: 'maybe' }, 'must be true'],
+    [
+      'no guest tokens at all',
+      { GUEST_TOKENS_PER_MINUTE: '0' },
+      'GUEST_TOKENS_PER_MINUTE must be an integer from 1',
+    ],
+    ['an empty role list', { PROCONF_ROLES: ' , ' }, 'PROCONF_ROLES must be a comma list'],
+    [
+      'a role name with a space',
+      { PROCONF_ROLES: 'owner,co host' },
+      'PROCONF_ROLES must be a comma list',
+    ],
+    [
+      'a guest role that is not a ProCONF role',
+      { GUEST_ROLES: 'participant,moderator' },
+      'GUEST_ROLES names roles missing from PROCONF_ROLES (moderator)',
     ],
     [
       'no failures allowed',

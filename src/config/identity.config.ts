@@ -96,6 +96,33 @@ function parsePreviousKeys(env: EnvReader, signing: boolean): VerificationKey[] 
   return keys;
 }
 
+// Role names as Admin Control's `role` takes them (the docs show "owner").
+const ROLE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,31}$/;
+
+function parseRoles(env: EnvReader, name: string, fallback: string[]): string[] {
+  const roles = env.raw(name) === undefined ? fallback : [...new Set(env.list(name))];
+  const bad = roles.filter((role) => !ROLE_NAME.test(role));
+  if (roles.length === 0 || bad.length > 0) {
+    env.fail(name, 'must be a comma list of role names (a letter, then up to 31 of A-Za-z0-9_-)');
+  }
+  return roles;
+}
+
+/**
+ * GET /auth/joinmember: on by default when the server has a key to sign guest tokens with
+ * (JWT_PRIVATE_KEY or JWT_SECRET), off (404) otherwise; GUEST_JOIN_ENABLED=true without a key
+ * stops the boot.
+ */
+function guestJoinEnabled(env: EnvReader): boolean {
+  const canSign = env.raw('JWT_PRIVATE_KEY') !== undefined || env.raw('JWT_SECRET') !== undefined;
+  const explicit = env.raw('GUEST_JOIN_ENABLED') !== undefined;
+  const enabled = env.bool('GUEST_JOIN_ENABLED', canSign);
+  if (explicit && enabled && !canSign) {
+    env.fail('GUEST_JOIN_ENABLED', 'needs JWT_SECRET or JWT_PRIVATE_KEY to sign guest tokens');
+  }
+  return enabled && canSign;
+}
+
 /** Reads and validates the identity variables; exported for its unit spec. */
 export function readIdentityConfig(source: Env = process.env) {
   const env = new EnvReader('identity', source);
@@ -108,6 +135,12 @@ export function readIdentityConfig(source: Env = process.env) {
     env.raw('JWT_SECRET') === undefined
   ) {
     env.fail('AUTH_USERS_FILE', 'needs JWT_SECRET or JWT_PRIVATE_KEY to sign the tokens it issues');
+  }
+  const proconfRoles = parseRoles(env, 'PROCONF_ROLES', ['owner', 'participant']);
+  const guestRoles = parseRoles(env, 'GUEST_ROLES', ['participant']);
+  const unknown = guestRoles.filter((role) => !proconfRoles.includes(role));
+  if (unknown.length > 0) {
+    env.fail('GUEST_ROLES', `names roles missing from PROCONF_ROLES (${unknown.join(', ')})`);
   }
   const day = 86_400;
   return env.done({
@@ -126,6 +159,16 @@ export function readIdentityConfig(source: Env = process.env) {
       }),
       windowMs: env.int('LOGIN_FAILURE_WINDOW_S', { default: 900, min: 1, max: day }) * 1000,
     },
+    guests: {
+      /** Whether GET /auth/joinmember issues guest tokens (otherwise 404). */
+      joinEnabled: guestJoinEnabled(env),
+      /** Guest tokens per client address and minute (every request to the route counts). */
+      tokensPerMinute: env.int('GUEST_TOKENS_PER_MINUTE', { default: 30, min: 1, max: 1_000_000 }),
+      /** The ProCONF roles a room-scoped (guest) token may ask POST /proconfToken for. */
+      roles: guestRoles,
+    },
+    /** The `role` values POST /proconfToken accepts. */
+    proconfRoles,
   });
 }
 

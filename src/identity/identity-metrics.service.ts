@@ -6,7 +6,9 @@ import { MetricsService } from '../metrics/metrics.service.js';
 // separate count would tell who exists.
 export const LOGIN_OUTCOMES = ['success', 'failure', 'throttled', 'unavailable'] as const;
 export type LoginOutcome = (typeof LOGIN_OUTCOMES)[number];
-export const TOKEN_KINDS = ['access', 'guest'] as const;
+// access: POST /auth/login; guest: GET /auth/joinmember; proconf: ProCONF tokens that
+// POST /proconfToken obtained from Admin Control.
+export const TOKEN_KINDS = ['access', 'guest', 'proconf'] as const;
 export type TokenKind = (typeof TOKEN_KINDS)[number];
 
 /** Sign-in and token metrics, on the app's registry; no user name is ever a label. */
@@ -26,7 +28,7 @@ export class IdentityMetrics {
     });
     this.tokens = new Counter({
       name: 'auth_tokens_issued_total',
-      help: 'Tokens this server signed, by kind (access: login, guest: joinmember).',
+      help: 'Tokens issued, by kind (access: login, guest: joinmember, proconf: /proconfToken).',
       labelNames: ['kind'],
       registers,
     });

@@ -30,6 +30,7 @@ import { UserDirectory } from './user-directory.service.js';
     TokenSigner,
     UserDirectory,
   ],
-  exports: [TokenSigner],
+  // For the token routes in their own folders (joinmember, proconfToken).
+  exports: [TokenSigner, IdentityMetrics],
 })
 export class IdentityModule {}
