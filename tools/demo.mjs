@@ -166,6 +166,16 @@ function curlLogin(origin, password) {
   return `curl -s -X POST -H 'content-type: application/json' -d '${body}' ${origin}/auth/login`;
 }
 
+/**
+ * @param {string} origin
+ * @param {string} token
+ */
+function curlProconfToken(origin, token) {
+  const body = JSON.stringify({ role: 'owner', room: 'demo-room', participantName: 'Alex' });
+  const headers = `-H "Authorization: Bearer ${token}" -H 'content-type: application/json'`;
+  return `curl -s -X POST ${headers} -d '${body}' ${origin}/proconfToken`;
+}
+
 async function main() {
   const port = parsePort(process.env.PORT || '3000', 'PORT');
   const simPort = parsePort(process.env.SIM_PORT || '4010', 'SIM_PORT');
@@ -299,6 +309,13 @@ async function main() {
                 `  ${curlLogin(appOrigin, users.password)}`,
                 `  (users file ${users.file}; more users: npm run user -- add <name> --file ${users.file})`,
               ]),
+          '',
+          'A guest token for demo-room (no sign-in; it reads demo-room only):',
+          `  curl -s "${appOrigin}/auth/joinmember?roomName=demo-room"`,
+          '',
+          'The ProCONF token to start the meeting in demo-room (a guest token may ask for the',
+          'participant role of its own room):',
+          `  ${curlProconfToken(appOrigin, token)}`,
           '',
           'Turn recording on / off for demo-room in the simulator:',
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: true })}`,
