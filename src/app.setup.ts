@@ -19,7 +19,7 @@ import { setupOpenApi } from './docs/openapi.js';
 import { writeAccessLine } from './logging/access-log.js';
 import { AppLogger } from './logging/app-logger.service.js';
 
-// No endpoint takes a body; anything larger than this is refused before it is read.
+// Bodies are small JSON (sign-in, ProCONF token requests); larger ones are refused unread (413).
 const BODY_LIMIT_BYTES = 16 * 1024;
 // A client must send a whole request within this time (slow-loris protection).
 const REQUEST_TIMEOUT_MS = 30_000;
