@@ -105,10 +105,12 @@ export function describeBadTokens(app: () => TestApp, ...urls: string[]): void {
 /** The documented 404 for an unknown URL and for the route with another method. */
 export function describeRouting(app: () => TestApp, url: string): void {
   const path = url.split('?')[0];
+  // Paths are case-sensitive: the route in another case is another (unknown) URL.
+  const otherCase = path === path.toLowerCase() ? path.toUpperCase() : path.toLowerCase();
   describe('routing (404)', () => {
     it.each([
       ['GET', '/nope'],
-      ['GET', url.replace(path, path.toLowerCase())],
+      ['GET', url.replace(path, otherCase)],
       ['POST', url],
       ['PUT', url],
       ['DELETE', url],
