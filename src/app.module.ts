@@ -10,6 +10,7 @@ import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MeetingsModule } from './meetings/meetings.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { ThrottleModule } from './throttle/throttle.module.js';
@@ -30,6 +31,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     CallStatusModule,
     CallConfigModule,
     CallCatchUpModule,
+    MeetingsModule,
     MetricsModule,
   ],
   providers: [

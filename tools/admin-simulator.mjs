@@ -176,6 +176,33 @@ export const ROUTES = [
       return ok(Object.hasOwn(texts, room_name) ? texts[room_name] : 'Meeting Summary content');
     },
   },
+  {
+    name: 'meetings',
+    method: 'GET',
+    path: '/meetings',
+    // the ended meetings of the ProCONF docs' sample, and one of the demo room
+    seed: () => [
+      {
+        room_name: 'r1',
+        unique_id: 'r1_1718871014',
+        created_at: '2024-06-20T08:10:14.000Z',
+        destroyed_at: '2024-06-20T08:10:34.000Z',
+      },
+      {
+        room_name: 'r2',
+        unique_id: 'r2_1718871064',
+        created_at: '2024-06-20T08:11:04.000Z',
+        destroyed_at: '2024-06-20T08:11:36.000Z',
+      },
+      {
+        room_name: 'demo-room',
+        unique_id: 'demo-room_1718874000',
+        created_at: '2024-06-20T09:00:00.000Z',
+        destroyed_at: '2024-06-20T09:45:00.000Z',
+      },
+    ],
+    answer: (_params, state) => ok(state.data.meetings),
+  },
 ];
 
 /**
