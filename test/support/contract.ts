@@ -2,11 +2,11 @@
 // and runs the tables that apply; it adds only its own cases. Each table asserts the exact
 // status and body, and that Admin Control was (or was not) called.
 import jwt from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminOperations } from '../../src/admin-api/admin-operation.js';
 import type { Fault } from '../../tools/admin-simulator.mjs';
 import { mintToken, type MintTokenOptions } from '../../tools/token.mjs';
-import { TEST_SECRET, type TestApp } from './test-app.js';
+import { startTestApp, TEST_SECRET, type TestApp } from './test-app.js';
 
 export const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
 export const ROOM_REQUIRED =
@@ -35,6 +35,25 @@ export function contractEnv(extra: Record<string, string> = {}): Record<string, 
     JWT_CLOCK_TOLERANCE_SEC: '0',
     ...extra,
   };
+}
+
+/**
+ * One app for the file, booted with contractEnv(); before each test the simulator is healthy
+ * again, its counters and request log are empty, and `seed` sets the endpoint's data.
+ */
+export function useContractApp(seed: (t: TestApp) => void = () => undefined): () => TestApp {
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    t = await startTestApp(contractEnv());
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => {
+    t!.sim.setFault({ mode: 'none' });
+    seed(t!);
+    t!.sim.resetCounters();
+    t!.sim.clearRequests();
+  });
+  return () => t!;
 }
 
 export function now(): number {
