@@ -80,27 +80,38 @@ export function expectNoLeak(body: string, upstreamUrl: string): void {
   expect(body).not.toContain('upstream says no');
 }
 
-const BAD_TOKENS: Array<[string, () => Record<string, string>]> = [
-  ['no Authorization header', () => ({})],
-  ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' })],
-  ['a garbage token', () => ({ authorization: 'Bearer %%%' })],
-  ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` })],
-  ['a bare token without scheme', () => ({ authorization: mint() })],
-  ['a forged token', () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` })],
+// The WWW-Authenticate challenge each bad token gets (one value today; the cases keep a column
+// for it so that a challenge per case is a change of data, not of the table).
+const CHALLENGE = 'Bearer';
+
+const BAD_TOKENS: Array<[string, () => Record<string, string>, string]> = [
+  ['no Authorization header', () => ({}), CHALLENGE],
+  ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' }), CHALLENGE],
+  ['a garbage token', () => ({ authorization: 'Bearer %%%' }), CHALLENGE],
+  ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` }), CHALLENGE],
+  ['a bare token without scheme', () => ({ authorization: mint() }), CHALLENGE],
+  [
+    'a forged token',
+    () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` }),
+    CHALLENGE,
+  ],
   [
     'an expired token',
     () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() - 60 })}` }),
+    CHALLENGE,
   ],
   [
     'a token not yet valid',
     () => ({ authorization: `Bearer ${mint({ claims: { nbf: now() + 3600 } })}` }),
+    CHALLENGE,
   ],
-  ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` })],
+  ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` }), CHALLENGE],
   [
     'an HS512 token (alg not allowed)',
     () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() + 60 }, 'HS512')}` }),
+    CHALLENGE,
   ],
-  ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` })],
+  ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` }), CHALLENGE],
 ];
 
 /**
@@ -109,12 +120,12 @@ const BAD_TOKENS: Array<[string, () => Record<string, string>]> = [
  */
 export function describeBadTokens(app: () => TestApp, ...urls: string[]): void {
   describe('authentication (401 before anything else)', () => {
-    it.each(BAD_TOKENS)('answers 401 for %s', async (_name, headers) => {
+    it.each(BAD_TOKENS)('answers 401 for %s', async (_name, headers, challenge) => {
       for (const url of urls) {
         const res = await app().get(url, headers());
         expect(res.statusCode, url).toBe(401);
         expect(res.body, url).toBe(UNAUTHORIZED);
-        expect(res.headers['www-authenticate'], url).toBe('Bearer');
+        expect(res.headers['www-authenticate'], url).toBe(challenge);
       }
       expect(app().sim.calls).toBe(0);
     });
