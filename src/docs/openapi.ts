@@ -12,6 +12,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, toErrorResponse } from '../common/error-response.js';
 import { BEARER_AUTH, RESPONSE_HEADERS } from './api-responses.decorator.js';
+import { withSharedResponses } from './shared-responses.js';
 
 export const DOCS_PATH = '/docs';
 export const DOCS_JSON_PATH = '/docs-json';
@@ -30,7 +31,15 @@ scheme; a token that carries a room claim (\`roomName\` or \`room\`) may read on
 Every response carries \`X-Request-Id\` (yours when well-formed, otherwise generated).
 
 Any URL may also answer, in the same envelope, 400 "Bad request" (malformed URL), 408, 413,
-414 or 431 when the request itself cannot be read.`;
+414, 417 or 431 when the request itself cannot be read (components.responses lists them; each
+operation references those it can get), and 404 "Not found" where no operation matches.`;
+
+// Relative first: clients and tools use the origin they fetched the document from; the demo
+// second (`npm run demo`, whose simulator knows the roomName example).
+const SERVERS = [
+  { url: '/', description: 'The server this document was fetched from' },
+  { url: 'http://127.0.0.1:3000', description: 'The local demo (`npm run demo`)' },
+];
 
 const logger = new Logger('OpenApi');
 
@@ -42,7 +51,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
-    .setOpenAPIVersion('3.0.3')
+    .setOpenAPIVersion('3.1.0')
     .setTitle('ProCONF application server')
     .setDescription(DESCRIPTION)
     .setVersion(API_VERSION)
@@ -64,7 +73,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     // Explicit operationIds (ApiOperation) win; otherwise the method name, not Controller_method.
     operationIdFactory: (_controller, method) => method,
   });
-  return normalise(document);
+  return withSharedResponses(normalise(document));
 }
 
 /** Serves the UI at /docs and the document at /docs-json, public and outside Nest's pipeline. */
@@ -152,6 +161,7 @@ function normalise(document: OpenAPIObject): OpenAPIObject {
   return {
     openapi,
     info: cleanInfo,
+    servers: SERVERS,
     tags: [...(tags ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)),
     ...rest,
     paths,
