@@ -2,10 +2,11 @@ import { INJECTABLE_WATERMARK } from '@nestjs/common/constants.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { AuthUser } from './auth/auth.types.js';
 import { EnvelopeFastifyAdapter } from './common/envelope-fastify.adapter.js';
-import { errorBody, messageFor } from './common/error-response.js';
+import { errorBody, messageFor, toErrorResponse } from './common/error-response.js';
 import { requestIdFor, type ContextRequest } from './common/request-context.js';
 import { securityHeaders } from './common/security-headers.js';
 import {
@@ -37,13 +38,16 @@ export function createAdapter(): FastifyAdapter {
     return503OnClosing: false,
     // Whether X-Forwarded-For is believed for request.ip (rate limits by IP): TRUST_PROXY.
     trustProxy: trustProxyFromEnv(),
-    // Errors Fastify's router raises before Nest sees the request (e.g. a malformed
-    // percent-encoded path) still answer in the envelope, without echoing the path.
-    frameworkErrors: (_error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+    // Errors Fastify's router raises before Nest sees the request (a malformed percent-encoded
+    // path: 400; a path parameter over maxParamLength: 414) still answer in the envelope,
+    // without echoing the path. No request hook has run: the request id is set here.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, message } = toErrorResponse(error);
       void reply
-        .code(400)
+        .code(status)
+        .header('x-request-id', request.id)
         .type('application/json; charset=utf-8')
-        .send(errorBody(400, messageFor(400)));
+        .send(errorBody(status, message));
     },
     // What Node's HTTP parser refuses (oversized or malformed headers, smuggling attempts):
     // answered in the envelope too, then the socket is closed.
@@ -123,8 +127,10 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
   }
   const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
   const body = errorBody(status, messageFor(status));
+  // Nothing of the request could be read, so its request id is a new one.
   socket.end(
     `HTTP/1.1 ${status} ${messageFor(status)}\r\n` +
+      `X-Request-Id: ${randomUUID()}\r\n` +
       'Connection: close\r\n' +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { conformanceProblems, type CheckedRequest } from './support/openapi-conformance.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // What each layer answers; docs/hardening.md records the same table.
@@ -26,6 +27,8 @@ describe('hostile requests over a real socket', () => {
   let t: TestApp;
   let port: number;
   let auth: string;
+  // Every answer of this block, checked against openapi.json by its last test.
+  const answered: { request: CheckedRequest; response: RawResponse }[] = [];
 
   beforeAll(async () => {
     t = await startTestApp(
@@ -48,8 +51,10 @@ describe('hostile requests over a real socket', () => {
         if (settled) return;
         settled = true;
         socket.destroy();
-        if (error) reject(error);
-        else resolve(parseResponse(Buffer.concat(received)));
+        if (error) return reject(error);
+        const response = parseResponse(Buffer.concat(received));
+        answered.push({ request: parseRequest(head), response });
+        resolve(response);
       };
       socket.setTimeout(SOCKET_TIMEOUT_MS, () =>
         finish(new Error(`no complete answer within ${SOCKET_TIMEOUT_MS} ms`)),
@@ -252,7 +257,41 @@ describe('hostile requests over a real socket', () => {
       expect(res.body).toBe(NODE_400);
     });
   });
+
+  // Answers that reach no Nest handler and are not the envelope (docs/hardening.md lists them):
+  // behaviour to fix, not document. Each must still fail the check, or leave this list.
+  const KNOWN_DEVIATIONS = [
+    'OPTIONS /callStatus -> 400', // @fastify/cors: text/plain "Invalid Preflight Request"
+    'OPTIONS /callStatus -> 415', // @fastify/cors's OPTIONS route: Fastify's own error JSON
+    'GET /health -> 400', // no Host header: Node answers with an empty body
+  ];
+
+  it('answers every request above as openapi.json documents, but the known deviations', async () => {
+    expect(answered.length).toBeGreaterThan(30);
+    const failing: string[] = [];
+    for (const { request, response } of answered) {
+      const key = `${request.method} ${request.url.split('?')[0]} -> ${response.status}`;
+      const res = { statusCode: response.status, headers: response.headers, body: response.body };
+      const problems = await conformanceProblems(request, res);
+      if (problems.length > 0) failing.push(`${key}: ${problems.join('; ')}`);
+    }
+    expect(failing.map((line) => line.split(':')[0]).sort()).toStrictEqual(
+      [...KNOWN_DEVIATIONS].sort(),
+    );
+  });
 });
+
+function parseRequest(head: string): CheckedRequest {
+  const [requestLine, ...lines] = head.split('\r\n\r\n')[0].split('\r\n');
+  const [method, url] = requestLine.split(' ');
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(':');
+    if (colon > 0)
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { method, url, headers };
+}
 
 describe('security headers and CORS', () => {
   let t: TestApp;
