@@ -70,23 +70,6 @@ function sharedAjv(options: AjvOptions): Ajv2020 {
   return ajv;
 }
 
-async function backend(definition: Document): Promise<OpenAPIBackend> {
-  // quick: the definition is checked by its own test against the OpenAPI 3.1 schema (this
-  // library checks against 3.0 only).
-  const api = new OpenAPIBackend({
-    definition: structuredClone(definition),
-    quick: true,
-    ignoreTrailingSlashes: false,
-    customizeAjv: (_ajv, options) => sharedAjv(options) as never,
-  });
-  await api.init();
-  // Compiled now, not on the first answer: a timing-sensitive test must not pay for it.
-  for (const operation of api.getOperations()) {
-    api.validator.getStatusBasedResponseValidatorForOperation(operation.operationId!);
-  }
-  return api;
-}
-
 // Header values are strings on the wire: coerced to the schema's type ("30" -> 30).
 const headerValidators = new WeakMap<ResponseObject, ValidateFunction>();
 function headerValidator(response: ResponseObject): ValidateFunction {
@@ -103,6 +86,26 @@ function headerValidator(response: ResponseObject): ValidateFunction {
     headerValidators.set(response, validate);
   }
   return validate;
+}
+
+async function backend(definition: Document): Promise<OpenAPIBackend> {
+  // quick: the definition is checked by its own test against the OpenAPI 3.1 schema (this
+  // library checks against 3.0 only).
+  const api = new OpenAPIBackend({
+    definition: structuredClone(definition),
+    quick: true,
+    ignoreTrailingSlashes: false,
+    customizeAjv: (_ajv, options) => sharedAjv(options) as never,
+  });
+  await api.init();
+  // Compiled now, not on the first answer: a timing-sensitive test must not pay for it.
+  for (const operation of api.getOperations()) {
+    api.validator.getStatusBasedResponseValidatorForOperation(operation.operationId!);
+    for (const response of Object.values(operation.responses ?? {})) {
+      headerValidator(response as ResponseObject);
+    }
+  }
+  return api;
 }
 
 async function loadContract(file: string): Promise<Contract> {
