@@ -6,7 +6,7 @@ import type {
   ResponsesObject,
 } from '@nestjs/swagger';
 import { messageFor } from '../common/error-response.js';
-import { errorExample } from './api-responses.decorator.js';
+import { errorExample, type ResponseHeaderName } from './api-responses.decorator.js';
 
 /** Which operations can get a shared response, besides any URL no operation has. */
 type Scope = 'every' | 'withBody' | 'withPathParams' | 'none';
@@ -15,6 +15,8 @@ interface SharedResponse {
   status: number;
   when: string;
   scope: Scope;
+  /** Besides X-Request-Id, which every answer carries. */
+  headers?: readonly ResponseHeaderName[];
 }
 
 // Answers that come from the router, the body parser or Node's HTTP parser rather than from an
@@ -60,23 +62,28 @@ export const SHARED_RESPONSES = {
   },
 } satisfies Record<string, SharedResponse>;
 
-export type SharedResponseName = keyof typeof SHARED_RESPONSES;
-
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
-const exampleName = (name: string) => name[0].toLowerCase() + name.slice(1);
+// Named like the other examples (camelCase), its value the body the filter writes.
+function examples(name: string, { status, when }: SharedResponse) {
+  const value = errorExample(status, messageFor(status));
+  return { [name[0].toLowerCase() + name.slice(1)]: { summary: when, value } };
+}
 
-function sharedResponse(name: string, { status, when }: SharedResponse): ResponseObject {
-  const message = messageFor(status);
+function sharedResponse(name: string, shared: SharedResponse): ResponseObject {
+  const { status, when, headers = [] } = shared;
   return {
-    description: `${message} — ${when}.`,
-    headers: { 'X-Request-Id': { $ref: '#/components/headers/X-Request-Id' } },
+    description: `${messageFor(status)} — ${when}.`,
+    headers: Object.fromEntries(
+      ['X-Request-Id', ...headers].map((header) => [
+        header,
+        { $ref: `#/components/headers/${header}` },
+      ]),
+    ),
     content: {
       'application/json': {
         schema: { $ref: '#/components/schemas/ErrorEnvelopeDto' },
-        examples: {
-          [exampleName(name)]: { summary: when, value: errorExample(status, message) },
-        },
+        examples: examples(name, shared),
       },
     },
   };
@@ -97,25 +104,19 @@ function addTo(operation: OperationObject, name: string, shared: SharedResponse)
   if (own === undefined) {
     return { ...operation.responses, [key]: { $ref: `#/components/responses/${name}` } };
   }
-  const json = '$ref' in own ? undefined : own.content?.['application/json'];
-  if (json === undefined || '$ref' in own) return operation.responses;
-  const message = messageFor(shared.status);
+  if ('$ref' in own) return operation.responses;
+  const json = own.content?.['application/json'];
+  if (json === undefined) return operation.responses;
   return {
     ...operation.responses,
     [key]: {
       ...own,
-      description: `${own.description}\n\n${message} — ${shared.when}.`,
+      description: `${own.description}\n\n${messageFor(shared.status)} — ${shared.when}.`,
       content: {
         ...own.content,
         'application/json': {
           ...json,
-          examples: {
-            ...json.examples,
-            [exampleName(name)]: {
-              summary: shared.when,
-              value: errorExample(shared.status, message),
-            },
-          },
+          examples: { ...json.examples, ...examples(name, shared) },
         },
       },
     },
