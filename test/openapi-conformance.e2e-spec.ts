@@ -9,10 +9,9 @@ import { DEMO_ROOMS } from '../tools/admin-simulator.mjs';
 import {
   assertConforms,
   conformanceProblems,
-  OPENAPI_FILE,
-  openApiAjv,
   type CheckedResponse,
 } from './support/openapi-conformance.js';
+import { OPENAPI_FILE, openApiAjv } from './support/openapi-contract.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 type Json = Record<string, unknown>;
