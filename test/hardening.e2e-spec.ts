@@ -175,10 +175,33 @@ describe('hostile requests over a real socket', () => {
       expect(res.body).toBe('Invalid Preflight Request');
     });
 
-    it('answers Node 400 for a request without Host', async () => {
-      const res = await send('GET /health HTTP/1.1\r\nConnection: close\r\n\r\n');
+    it('answers the 400 envelope for an HTTP/1.1 request without Host, and closes', async () => {
+      const res = await send('GET /health HTTP/1.1\r\nConnection: keep-alive\r\n\r\n');
       expect(res.status).toBe(400);
-      expect(res.body).toBe('');
+      expect(res.body).toBe(NODE_400);
+      expect(res.headers.connection).toBe('close');
+      expect(res.headers['x-request-id']).toBeTypeOf('string');
+      // HTTP/1.0 has no Host requirement.
+      const old = await send('GET /health HTTP/1.0\r\n\r\n');
+      expect(old.status).toBe(200);
+    });
+
+    it('answers the 417 envelope for an Expect other than 100-continue', async () => {
+      const res = await get('/health', 'Expect: the-unexpected\r\n');
+      expect(res.status).toBe(417);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.body).toBe('{"data":null,"error":{"code":417,"message":"Expectation failed"}}');
+      // 100-continue still gets its interim answer, then the real one.
+      const go = await get('/health', 'Expect: 100-continue\r\n');
+      expect(go.status).toBe(100);
+      expect(go.body).toContain('HTTP/1.1 200 OK');
+    });
+
+    it('answers the 404 envelope to CONNECT (Node alone would drop the connection)', async () => {
+      const res = await send('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      expect(res.status).toBe(404);
+      expect(res.body).toBe(ENVELOPE_404);
+      expect(res.headers.connection).toBe('close');
     });
   });
 

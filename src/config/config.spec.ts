@@ -203,4 +203,13 @@ describe('appConfig', () => {
     expect(message).toContain('NODE_ENV must be one of development, production, test');
     expect(message).toContain('PORT must be an integer from 0 to 65535 (got "70000")');
   });
+
+  it('serves /docs unless DOCS_ENABLED is false', () => {
+    setEnv({});
+    expect(appConfig().docsEnabled).toBe(true);
+    setEnv({ DOCS_ENABLED: 'false' });
+    expect(appConfig().docsEnabled).toBe(false);
+    setEnv({ DOCS_ENABLED: 'maybe' });
+    expect(configError(appConfig)).toContain('DOCS_ENABLED must be true or false (got "maybe")');
+  });
 });
