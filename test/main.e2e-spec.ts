@@ -55,6 +55,17 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
   });
   afterAll(() => sim.close());
 
+  /** dist/main.js on a free loopback port against the simulator, in production unless told. */
+  const serve = (env: Record<string, string> = {}) =>
+    start({
+      ADMIN_BACKEND_URL: sim.url,
+      JWT_SECRET: SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+
   it('refuses to boot on bad configuration, naming each variable, without a stack', async () => {
     const started = start({
       ADMIN_BACKEND_URL: 'ftp://x',
@@ -83,14 +94,7 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
   });
 
   it('boots with the demo secret outside production (npm run demo)', async () => {
-    const dev = start({
-      ADMIN_BACKEND_URL: sim.url,
-      JWT_SECRET: DEMO_JWT_SECRET,
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
-      PORT: '0',
-      HOST: '127.0.0.1',
-    });
+    const dev = serve({ JWT_SECRET: DEMO_JWT_SECRET, NODE_ENV: 'development' });
     try {
       await listeningUrl(dev);
     } finally {
@@ -121,13 +125,7 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
       ['PORT', (p: number) => ({ PORT: String(p) })],
       ['METRICS_PORT', (p: number) => ({ PORT: '0', METRICS_PORT: String(p) })],
     ])('exits 1 with one line naming %s, before any start-up log', async (name, ports) => {
-      const started = start({
-        ADMIN_BACKEND_URL: sim.url,
-        JWT_SECRET: SECRET,
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        ...ports(port),
-      });
+      const started = serve(ports(port));
       expect(await started.exited).toBe(1);
       expect(started.output()).toBe(
         `${name} ${port} is already in use on 127.0.0.1: stop what listens there or set ${name} to a free port\n`,
@@ -136,13 +134,7 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
   });
 
   it('serves the contract, then drains and exits 0 on SIGTERM', async () => {
-    const started = start({
-      ADMIN_BACKEND_URL: sim.url,
-      JWT_SECRET: SECRET,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-    });
+    const started = serve();
     try {
       const url = await listeningUrl(started);
       const token = mintToken({ secret: SECRET, subject: 'main-spec' });
