@@ -32,7 +32,7 @@ scheme; a token that carries a room claim (\`roomName\` or \`room\`) may read on
 Every response carries \`X-Request-Id\` (yours when well-formed, otherwise generated).
 
 Any URL may also answer, in the same envelope, 400 "Bad request" (malformed URL), 408, 413,
-414 or 431 when the request itself cannot be read.`;
+414, 417 (an \`Expect\` other than 100-continue) or 431 when the request itself cannot be read.`;
 
 const logger = new Logger('OpenApi');
 
