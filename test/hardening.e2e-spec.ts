@@ -10,7 +10,7 @@ const INVALID_ROOM = '{"data":null,"error":{"code":400,"message":"Invalid room n
 const PAYLOAD_TOO_LARGE = '{"data":null,"error":{"code":413,"message":"Payload too large"}}';
 const OK_BODY = '{"error":null,"data":{"transcript_status":false,"recording_status":true}}';
 // Node's HTTP parser refuses these before Fastify routes anything; our clientErrorHandler
-// (src/app.setup.ts) answers them in the envelope and closes the connection.
+// (src/common/node-replies.ts) answers them in the envelope and closes the connection.
 const NODE_400 = '{"data":null,"error":{"code":400,"message":"Bad request"}}';
 const NODE_431 = '{"data":null,"error":{"code":431,"message":"Request header fields too large"}}';
 
@@ -53,7 +53,7 @@ describe('hostile requests over a real socket', () => {
         socket.destroy();
         if (error) return reject(error);
         const response = parseResponse(Buffer.concat(received));
-        answered.push({ request: parseRequest(head), response });
+        answered.push({ request: parseRequest(head), response: finalAnswer(response) });
         resolve(response);
       };
       socket.setTimeout(SOCKET_TIMEOUT_MS, () =>
@@ -180,10 +180,33 @@ describe('hostile requests over a real socket', () => {
       expect(res.body).toBe('Invalid Preflight Request');
     });
 
-    it('answers Node 400 for a request without Host', async () => {
-      const res = await send('GET /health HTTP/1.1\r\nConnection: close\r\n\r\n');
+    it('answers the 400 envelope for an HTTP/1.1 request without Host, and closes', async () => {
+      const res = await send('GET /health HTTP/1.1\r\nConnection: keep-alive\r\n\r\n');
       expect(res.status).toBe(400);
-      expect(res.body).toBe('');
+      expect(res.body).toBe(NODE_400);
+      expect(res.headers.connection).toBe('close');
+      expect(res.headers['x-request-id']).toBeTypeOf('string');
+      // HTTP/1.0 has no Host requirement.
+      const old = await send('GET /health HTTP/1.0\r\n\r\n');
+      expect(old.status).toBe(200);
+    });
+
+    it('answers the 417 envelope for an Expect other than 100-continue', async () => {
+      const res = await get('/health', 'Expect: the-unexpected\r\n');
+      expect(res.status).toBe(417);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.body).toBe('{"data":null,"error":{"code":417,"message":"Expectation failed"}}');
+      // 100-continue still gets its interim answer, then the real one.
+      const go = await get('/health', 'Expect: 100-continue\r\n');
+      expect(go.status).toBe(100);
+      expect(go.body).toContain('HTTP/1.1 200 OK');
+    });
+
+    it('answers the 404 envelope to CONNECT (Node alone would drop the connection)', async () => {
+      const res = await send('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
+      expect(res.status).toBe(404);
+      expect(res.body).toBe(ENVELOPE_404);
+      expect(res.headers.connection).toBe('close');
     });
   });
 
@@ -263,7 +286,6 @@ describe('hostile requests over a real socket', () => {
   const KNOWN_DEVIATIONS = [
     'OPTIONS /callStatus -> 400', // @fastify/cors: text/plain "Invalid Preflight Request"
     'OPTIONS /callStatus -> 415', // @fastify/cors's OPTIONS route: Fastify's own error JSON
-    'GET /health -> 400', // no Host header: Node answers with an empty body
   ];
 
   it('answers every request above as openapi.json documents, but the known deviations', async () => {
@@ -442,6 +464,12 @@ function parseResponse(raw: Buffer): RawResponse {
   let body = text.slice(end + 4);
   if (headers['transfer-encoding'] === 'chunked') body = dechunk(body);
   return { status, headers, body };
+}
+
+/** The answer after any interim 1xx (100 Continue): what the last test checks. */
+function finalAnswer(response: RawResponse): RawResponse {
+  if (response.status < 100 || response.status >= 200) return response;
+  return finalAnswer(parseResponse(Buffer.from(response.body, 'latin1')));
 }
 
 function dechunk(text: string): string {

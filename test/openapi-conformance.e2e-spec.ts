@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BEARER_CHALLENGE } from '../src/auth/jwt-auth.guard.js';
 import { messageFor } from '../src/common/error-response.js';
 import { DEMO_ROOMS } from '../tools/admin-simulator.mjs';
 import {
@@ -137,6 +138,7 @@ describe('openapi.json for standard validators', () => {
       413: 'PayloadTooLarge',
       414: 'UriTooLong',
       417: 'ExpectationFailed',
+      429: 'TooManyRequests',
       431: 'RequestHeaderFieldsTooLarge',
     });
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -274,7 +276,10 @@ describe('conformance of answers to openapi.json', () => {
         ...json,
         'www-authenticate': 'Basic',
       }),
-      ['header www-authenticate must be equal to one of the allowed values (allowed: ["Bearer"])'],
+      [
+        'header www-authenticate must be equal to one of the allowed values ' +
+          `(allowed: ${JSON.stringify(Object.values(BEARER_CHALLENGE))})`,
+      ],
     ],
     [
       'a Retry-After that is not a number of seconds',
@@ -304,7 +309,7 @@ describe('conformance of answers to openapi.json', () => {
       answer(200, '{"error":null,"data":null}'),
       [
         'no operation matches GET /nope, and 200 is not one of the shared responses ' +
-          '(components.responses: 400, 404, 408, 413, 414, 417, 431)',
+          '(components.responses: 400, 404, 408, 413, 414, 417, 429, 431)',
       ],
     ],
     [
@@ -313,7 +318,7 @@ describe('conformance of answers to openapi.json', () => {
       answer(200, '{"error":null,"data":{"status":"ok"}}'),
       [
         'no operation matches GET /health/, and 200 is not one of the shared responses ' +
-          '(components.responses: 400, 404, 408, 413, 414, 417, 431)',
+          '(components.responses: 400, 404, 408, 413, 414, 417, 429, 431)',
       ],
     ],
     [

@@ -10,7 +10,9 @@ import {
 } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppException } from '../common/app.exception.js';
 import { errorBody, toErrorResponse } from '../common/error-response.js';
+import { UnauthenticatedThrottle } from '../throttle/unauthenticated.throttle.js';
 import { BEARER_AUTH, RESPONSE_HEADERS } from './api-responses.decorator.js';
 import { withSharedResponses } from './shared-responses.js';
 
@@ -76,8 +78,29 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   return withSharedResponses(normalise(document));
 }
 
-/** Serves the UI at /docs and the document at /docs-json, public and outside Nest's pipeline. */
+// What the Swagger UI page loads from swagger-ui-dist. The package holds more (1.9 MB source
+// maps, its package.json, README, CommonJS entry points): none of it is served.
+const UI_ASSETS = new Set([
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-16x16.png',
+  'favicon-32x32.png',
+]);
+
+/**
+ * Serves the UI at /docs and the document at /docs-json, public and outside Nest's pipeline
+ * (guards included): each request counts against its client IP's rate limit here instead.
+ */
 export function setupOpenApi(app: NestFastifyApplication): void {
+  const throttle = app.get(UnauthenticatedThrottle);
+  const guardDocs = async (request: FastifyRequest): Promise<void> => {
+    const refusal = await throttle.count(request);
+    if (refusal !== undefined) throw refusal;
+    // The static files' route (/docs/*): only the UI's own assets.
+    const file = (request.params as { '*'?: string })['*'];
+    if (file !== undefined && !UI_ASSETS.has(file)) throw new AppException(404, 'Not found');
+  };
   // Swagger's routes are plain Fastify routes that Nest's filter never sees: their errors (its
   // 404 for /docs/LICENSE, a failure building the document) still answer in the envelope.
   // onRoute runs once per route at registration, never per request.
@@ -87,6 +110,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     .addHook('onRoute', (route) => {
       if (route.url === DOCS_JSON_PATH || route.url.startsWith(DOCS_PATH)) {
         route.errorHandler = renderError;
+        route.onRequest = [route.onRequest ?? []].flat().concat(guardDocs);
       }
     });
   // Built on the first /docs request, not at boot: nothing here runs for other routes.
@@ -98,14 +122,21 @@ export function setupOpenApi(app: NestFastifyApplication): void {
   });
 }
 
-function renderError(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const response = toErrorResponse(error);
   if (response.unexpected) logger.error(String(error), (error as Error | null)?.stack);
+  const body = errorBody(response.status, response.message);
   void reply
     .code(response.status)
     .headers(response.headers)
-    .type('application/json; charset=utf-8')
-    .send(errorBody(response.status, response.message));
+    .type('application/json; charset=utf-8');
+  // The static files' route takes HEAD itself (no automatic HEAD route strips the body):
+  // GET's headers without the body (RFC 9110 §9.3.2), as Node sends it on the wire anyway.
+  if (request.method === 'HEAD') {
+    void reply.header('content-length', Buffer.byteLength(body)).send();
+  } else {
+    void reply.send(body);
+  }
 }
 
 function byKey<T>(record: Record<string, T>): Record<string, T> {

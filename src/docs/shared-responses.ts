@@ -60,6 +60,12 @@ export const SHARED_RESPONSES = {
     when: 'The request line and headers together exceed 16 KB',
     scope: 'every',
   },
+  TooManyRequests: {
+    status: 429,
+    when: 'The Swagger UI or the document requested more often than the rate limit allows',
+    scope: 'none',
+    headers: ['Retry-After'],
+  },
 } satisfies Record<string, SharedResponse>;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
