@@ -80,38 +80,49 @@ export function expectNoLeak(body: string, upstreamUrl: string): void {
   expect(body).not.toContain('upstream says no');
 }
 
-// The WWW-Authenticate challenge each bad token gets (one value today; the cases keep a column
-// for it so that a challenge per case is a change of data, not of the table).
-const CHALLENGE = 'Bearer';
+// WWW-Authenticate per RFC 6750 §3: no error code without a bearer token, invalid_token for a
+// bad one, and the description for an expired one.
+const NONE = 'Bearer';
+const INVALID = 'Bearer error="invalid_token"';
+export const EXPIRED_TOKEN_CHALLENGE =
+  'Bearer error="invalid_token", error_description="The access token expired"';
 
 const BAD_TOKENS: Array<[string, () => Record<string, string>, string]> = [
-  ['no Authorization header', () => ({}), CHALLENGE],
-  ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' }), CHALLENGE],
-  ['a garbage token', () => ({ authorization: 'Bearer %%%' }), CHALLENGE],
-  ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` }), CHALLENGE],
-  ['a bare token without scheme', () => ({ authorization: mint() }), CHALLENGE],
+  ['no Authorization header', () => ({}), NONE],
+  ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' }), INVALID],
+  ['a garbage token', () => ({ authorization: 'Bearer %%%' }), INVALID],
+  ['an empty bearer token', () => ({ authorization: 'Bearer' }), INVALID],
+  ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` }), NONE],
+  ['a bare token without scheme', () => ({ authorization: mint() }), NONE],
   [
     'a forged token',
     () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` }),
-    CHALLENGE,
+    INVALID,
   ],
   [
     'an expired token',
     () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() - 60 })}` }),
-    CHALLENGE,
+    EXPIRED_TOKEN_CHALLENGE,
+  ],
+  [
+    'an expired token with a forged signature (not told it expired)',
+    () => ({
+      authorization: `Bearer ${jwt.sign({ sub: 'x', exp: now() - 60 }, 'x'.repeat(40))}`,
+    }),
+    INVALID,
   ],
   [
     'a token not yet valid',
     () => ({ authorization: `Bearer ${mint({ claims: { nbf: now() + 3600 } })}` }),
-    CHALLENGE,
+    INVALID,
   ],
-  ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` }), CHALLENGE],
+  ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` }), INVALID],
   [
     'an HS512 token (alg not allowed)',
     () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() + 60 }, 'HS512')}` }),
-    CHALLENGE,
+    INVALID,
   ],
-  ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` }), CHALLENGE],
+  ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` }), INVALID],
 ];
 
 /**
