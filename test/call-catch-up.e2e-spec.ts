@@ -92,6 +92,17 @@ describe('GET /callCatchUp/:roomName', () => {
       expect(res.body).toBe(INVALID_ROOM);
     });
 
+    it('answers "Invalid room name." up to maxParamLength, and the router\'s 414 beyond it', async () => {
+      // Only app.inject() gets past Node here: over HTTP a request line that long is a 431.
+      const longest = await app().get(`/callCatchUp/${'x'.repeat(16 * 1024)}`);
+      expect(longest.statusCode).toBe(400);
+      expect(longest.body).toBe(INVALID_ROOM);
+      const over = await app().get(`/callCatchUp/${'x'.repeat(16 * 1024 + 1)}`);
+      expect(over.statusCode).toBe(414);
+      expect(over.body).toBe('{"data":null,"error":{"code":414,"message":"URI too long"}}');
+      expect(app().sim.calls).toBe(0);
+    });
+
     it('answers 502 when the catch-up is not a string', async () => {
       app().sim.setFault({
         mode: 'status',
