@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module.js';
 import { IdentityModule } from './identity/identity.module.js';
 import { JoinMemberModule } from './join-member/join-member.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MeetingsModule } from './meetings/meetings.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { ProconfTokenModule } from './proconf-token/proconf-token.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -33,6 +34,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     CallStatusModule,
     CallConfigModule,
     CallCatchUpModule,
+    MeetingsModule,
     IdentityModule,
     JoinMemberModule,
     ProconfTokenModule,

@@ -21,6 +21,7 @@ interface MediaType {
   examples?: Record<string, Example>;
 }
 interface Response {
+  $ref?: string;
   description: string;
   headers?: Record<string, { $ref?: string }>;
   content?: Record<string, MediaType>;
@@ -46,16 +47,20 @@ interface Document {
     schemas: Record<string, unknown>;
     headers: Record<string, unknown>;
     securitySchemes: Record<string, unknown>;
+    responses: Record<string, Response>;
   };
 }
 
 // The /callStatus contract: every error status with its exact messages.
 const CALL_STATUS_ERRORS: Record<string, string[]> = {
-  '400': [ROOM_NAME_REQUIRED, ROOM_NAME_INVALID],
+  '400': [ROOM_NAME_REQUIRED, ROOM_NAME_INVALID, 'Bad request'],
   '401': ['Unauthorized'],
   '403': ['Forbidden'],
   '404': ['Not found', 'Room not found'],
+  '408': ['Request timeout'],
+  '417': ['Expectation failed'],
   '429': ['Too many requests'],
+  '431': ['Request header fields too large'],
   '500': ['Internal server error'],
   '502': ['Bad gateway'],
   '503': ['Service unavailable'],
@@ -73,11 +78,23 @@ const OTHER_OPERATIONS = [
 ];
 const SECURED_OTHERS = ['getMetrics'];
 
+// Responses shared by many operations are references to components.responses.
+function resolved(doc: Document, operation: Operation): Record<string, Response> {
+  return Object.fromEntries(
+    Object.entries(operation.responses).map(([status, response]) => [
+      status,
+      response.$ref === undefined
+        ? response
+        : doc.components.responses[response.$ref.replace('#/components/responses/', '')],
+    ]),
+  );
+}
+
 function operations(doc: Document): [string, Operation][] {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]): [string, Operation] => [
       `${method.toUpperCase()} ${path}`,
-      op,
+      { ...op, responses: resolved(doc, op) },
     ]),
   );
 }
@@ -112,9 +129,12 @@ describe('OpenAPI document', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['x-request-id']).toBeTypeOf('string');
-    expect(doc.openapi).toMatch(/^3\./);
-    // Nothing about where it runs: clients use the origin they fetched it from.
-    expect(doc.servers).toBeUndefined();
+    expect(doc.openapi).toBe('3.1.0');
+    // Nothing about where it is deployed: the origin it was fetched from, then the demo.
+    expect(doc.servers).toStrictEqual([
+      { url: '/', description: expect.any(String) },
+      { url: 'http://127.0.0.1:3000', description: expect.stringContaining('npm run demo') },
+    ]);
   });
 
   it('matches the committed openapi.json', async () => {
@@ -169,6 +189,8 @@ describe('OpenAPI document', () => {
     }
   });
 
+  const operation = (key: string) => operations(doc).find(([other]) => other === key)![1];
+
   /** Each error status of an operation, with the messages of its examples. */
   const errorMessages = (op: Operation) =>
     Object.fromEntries(
@@ -185,14 +207,21 @@ describe('OpenAPI document', () => {
   it('lists every /auth/joinmember and /proconfToken error with its exact message', () => {
     const upstream = { '500': ['Internal server error'], '502': ['Bad gateway'] };
     const gateway = { '503': ['Service unavailable'], '504': ['Gateway timeout'] };
-    expect(errorMessages(doc.paths['/auth/joinmember'].get)).toStrictEqual({
-      '400': ['Invalid room name.', 'Room name required in query param.'],
+    // The shared responses any request can get (400 "Bad request" joins each operation's 400).
+    const framework = {
+      '408': ['Request timeout'],
+      '417': ['Expectation failed'],
+      '431': ['Request header fields too large'],
+    };
+    expect(errorMessages(operation('GET /auth/joinmember'))).toStrictEqual({
+      '400': ['Bad request', 'Invalid room name.', 'Room name required in query param.'],
       '404': ['Not found', 'Not found', 'Room not found'],
       '429': ['Too many requests'],
       ...upstream,
       ...gateway,
+      ...framework,
     });
-    expect(errorMessages(doc.paths['/proconfToken'].post)).toStrictEqual({
+    expect(errorMessages(operation('POST /proconfToken'))).toStrictEqual({
       '400': [
         'Bad request',
         'Bad request',
@@ -211,11 +240,12 @@ describe('OpenAPI document', () => {
       '429': ['Too many requests'],
       ...upstream,
       ...gateway,
+      ...framework,
     });
   });
 
   it('lists every /callStatus error with its exact message', () => {
-    const op = doc.paths['/callStatus'].get;
+    const op = operation('GET /callStatus');
     const errors = errorMessages(op);
     expect(errors).toStrictEqual(
       Object.fromEntries(

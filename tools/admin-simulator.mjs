@@ -161,11 +161,15 @@ function proconfToken({ role, room, participantName }, { secret, issuer, subject
   return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
 }
 
-/** The rooms `npm run sim` and `npm run demo` start with. */
-export const DEMO_ROOMS = {
+/**
+ * The rooms `npm run sim` and `npm run demo` start with; the OpenAPI document's roomName example
+ * is one of them.
+ * @type {Readonly<Record<string, RoomStatus>>}
+ */
+export const DEMO_ROOMS = Object.freeze({
   'demo-room': { recording_status: true, transcript_status: false },
   'quiet-room': { recording_status: false, transcript_status: false },
-};
+});
 
 /**
  * Admin Control's routes, one answer function each. Faults, counters and the request log are
@@ -242,6 +246,33 @@ export const ROUTES = [
       const signing = /** @type {Parameters<typeof proconfToken>[1]} */ (state.data.proconfToken);
       return ok(proconfToken(request, signing));
     },
+  },
+  {
+    name: 'meetings',
+    method: 'GET',
+    path: '/meetings',
+    // the ended meetings of the ProCONF docs' sample, and one of the demo room
+    seed: () => [
+      {
+        room_name: 'r1',
+        unique_id: 'r1_1718871014',
+        created_at: '2024-06-20T08:10:14.000Z',
+        destroyed_at: '2024-06-20T08:10:34.000Z',
+      },
+      {
+        room_name: 'r2',
+        unique_id: 'r2_1718871064',
+        created_at: '2024-06-20T08:11:04.000Z',
+        destroyed_at: '2024-06-20T08:11:36.000Z',
+      },
+      {
+        room_name: 'demo-room',
+        unique_id: 'demo-room_1718874000',
+        created_at: '2024-06-20T09:00:00.000Z',
+        destroyed_at: '2024-06-20T09:45:00.000Z',
+      },
+    ],
+    answer: (_params, state) => ok(state.data.meetings),
   },
 ];
 

@@ -296,8 +296,11 @@ async function main() {
           'Token (subject demo-user, valid 24 h):',
           `  ${token}`,
           '',
-          'Call status:',
+          'Call status, configuration, catch-up and ended meetings:',
           `  curl -s -H "Authorization: Bearer ${token}" "${callStatusUrl}"`,
+          `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/callConfig"`,
+          `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/callCatchUp/demo-room"`,
+          `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/meetings"`,
           '',
           ...(users.password === undefined
             ? [
