@@ -1,5 +1,12 @@
 import { Controller, Get, Headers, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiResponse,
+  ApiTags,
+  type HeadersObject,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth/public.decorator.js';
 import { AppException } from '../common/app.exception.js';
@@ -7,6 +14,20 @@ import { messageFor } from '../common/error-response.js';
 import { API_ERRORS, ApiErrorResponses } from '../docs/api-responses.decorator.js';
 import { JwkSetDto } from './dto/jwk-set.dto.js';
 import { JwksService } from './jwks.service.js';
+
+// On the set and on a 304 alike (RFC 9110 §15.4.5: the headers a 200 would carry).
+const CACHE_HEADERS: HeadersObject = {
+  'Cache-Control': {
+    description: 'How long verifiers may reuse the set.',
+    required: true,
+    schema: { type: 'string', example: 'public, max-age=300' },
+  },
+  ETag: {
+    description: 'The version of the set: send it back in If-None-Match.',
+    required: true,
+    schema: { type: 'string', example: '"LXEWQrcmsEQBYnyp-6wy9chTD7G"' },
+  },
+};
 
 @Controller('.well-known')
 @Public()
@@ -24,7 +45,17 @@ export class JwksController {
       'A plain JWK Set, without the envelope. `Cache-Control: public, max-age=300` and an ' +
       '`ETag` (`If-None-Match` answers 304). Only when the server signs with JWT_PRIVATE_KEY.',
   })
-  @ApiOkResponse({ description: 'The JWK Set.', type: JwkSetDto })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'The ETag of a set already held: 304 without a body while it is current.',
+  })
+  @ApiOkResponse({ description: 'The JWK Set.', type: JwkSetDto, headers: CACHE_HEADERS })
+  @ApiResponse({
+    status: 304,
+    description: 'Not modified: If-None-Match names the current ETag. No body.',
+    headers: CACHE_HEADERS,
+  })
   @ApiErrorResponses(
     {
       name: 'noPublicKeys',

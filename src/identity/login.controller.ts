@@ -46,7 +46,7 @@ export class LoginController {
       when: '`username` or `password` is missing, not a string or blank',
     },
     {
-      name: 'badRequest',
+      name: 'bodyNotAnObject',
       status: 400,
       message: messageFor(400),
       when: 'The body is not a JSON object',
@@ -55,7 +55,9 @@ export class LoginController {
       name: 'wrongCredentials',
       status: 401,
       message: messageFor(401),
-      when: 'Unknown user or wrong password (one answer for both, after the same work)',
+      when:
+        'Unknown user or wrong password (one answer for both, after the same work); without ' +
+        '`WWW-Authenticate`: the credentials are in the body, not an HTTP authentication scheme',
     },
     {
       name: 'loginDisabled',
@@ -64,12 +66,6 @@ export class LoginController {
       when: 'The deployment has no users file (AUTH_USERS_FILE): users sign in elsewhere',
     },
     API_ERRORS.notFound,
-    {
-      name: 'payloadTooLarge',
-      status: 413,
-      message: messageFor(413),
-      when: 'The body is larger than 16 KiB',
-    },
     {
       name: 'unsupportedMediaType',
       status: 415,

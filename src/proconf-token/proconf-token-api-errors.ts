@@ -31,7 +31,7 @@ export const PROCONF_TOKEN_ERRORS: ApiErrorCase[] = [
     PARTICIPANT_NAME_INVALID,
     '`participantName` is over 100 characters or has control characters',
   ),
-  bad('badRequest', messageFor(400), 'The body is not a JSON object'),
+  bad('bodyNotAnObject', messageFor(400), 'The body is not a JSON object'),
   bad(
     'refusedByAdminControl',
     messageFor(400),
@@ -49,12 +49,6 @@ export const PROCONF_TOKEN_ERRORS: ApiErrorCase[] = [
     status: 404,
     message: ROOM_NOT_FOUND.message,
     when: 'Admin Control does not know the room (its 404)',
-  },
-  {
-    name: 'payloadTooLarge',
-    status: 413,
-    message: messageFor(413),
-    when: 'The body is over 16 KiB',
   },
   {
     name: 'unsupportedMediaType',
