@@ -6,8 +6,9 @@ import { GENERATE_SECRET_HINT, publicSecretProblem } from './public-secret.js';
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
-// How far ahead a token's exp may be by default: 30 days.
-const DEFAULT_MAX_LIFETIME_S = 30 * 86_400;
+// JWT_MAX_LIFETIME_S: how far ahead a token's exp may be (30 days by default). The identity
+// slice reads it too: the tokens this server signs must pass it.
+export const MAX_LIFETIME_RULE = { default: 30 * 86_400, min: 60, max: 366 * 86_400 };
 
 export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = [
@@ -195,11 +196,7 @@ export function readAuthConfig(source: Env = process.env) {
     audience: env.string('JWT_AUDIENCE'),
     clockToleranceSec: env.int('JWT_CLOCK_TOLERANCE_SEC', { default: 5, min: 0, max: 300 }),
     // A token whose exp is further ahead than this was not meant by any issuer we trust.
-    maxLifetimeSec: env.int('JWT_MAX_LIFETIME_S', {
-      default: DEFAULT_MAX_LIFETIME_S,
-      min: 60,
-      max: 366 * 86_400,
-    }),
+    maxLifetimeSec: env.int('JWT_MAX_LIFETIME_S', MAX_LIFETIME_RULE),
     tokenCacheSize: env.int('JWT_CACHE_SIZE', { default: 10_000, min: 0, max: 1_000_000 }),
     jwks: {
       cacheMs: env.int('JWT_JWKS_CACHE_MS', { default: 600_000, min: 1000, max: 86_400_000 }),

@@ -71,6 +71,16 @@ describe('readIdentityConfig', () => {
     });
   });
 
+  it('checks a token lifetime against JWT_MAX_LIFETIME_S only when it issues those tokens', () => {
+    // Guest join off, no users file: the server signs nothing, and the defaults do not matter.
+    const quiet = { JWT_SECRET: 'x', GUEST_JOIN_ENABLED: 'false', JWT_MAX_LIFETIME_S: '600' };
+    expect(readIdentityConfig(quiet)).toMatchObject({ accessTokenTtlS: 3600 });
+    expect(readIdentityConfig({ JWT_MAX_LIFETIME_S: '600' }).guests.joinEnabled).toBe(false);
+    // Exactly JWT_MAX_LIFETIME_S passes: the claim check allows exp that far ahead.
+    const equal = readIdentityConfig({ JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '14400' });
+    expect(equal.guestTokenTtlS).toBe(14_400);
+  });
+
   it.each<[string, string, 'RS256' | 'ES256']>([
     ['an EC P-256 key (PKCS#8)', privatePem(ec.privateKey), 'ES256'],
     ['an RSA key (PKCS#8)', privatePem(rsa.privateKey), 'RS256'],
@@ -162,6 +172,16 @@ describe('readIdentityConfig', () => {
       'a guest lifetime over a week',
       { GUEST_TOKEN_TTL_S: '604801' },
       'GUEST_TOKEN_TTL_S must be an integer from 60',
+    ],
+    [
+      'access tokens that would outlive JWT_MAX_LIFETIME_S',
+      { AUTH_USERS_FILE: '/etc/proconf/users', JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '600' },
+      'AUTH_TOKEN_TTL_S must not exceed JWT_MAX_LIFETIME_S (600): tokens would be refused',
+    ],
+    [
+      'guest tokens that would outlive JWT_MAX_LIFETIME_S',
+      { JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '7200' },
+      'GUEST_TOKEN_TTL_S must not exceed JWT_MAX_LIFETIME_S (7200): tokens would be refused',
     ],
     [
       'guest join asked for without a key to sign with',

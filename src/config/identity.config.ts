@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
+import { MAX_LIFETIME_RULE } from './auth.config.js';
 import { EnvReader, type Env } from './env.js';
 
 const MIN_RSA_BITS = 2048;
@@ -123,6 +124,25 @@ function guestJoinEnabled(env: EnvReader): boolean {
   return enabled && canSign;
 }
 
+interface TokenTtlRule {
+  default: number;
+  /** Whether this server issues these tokens in this configuration. */
+  issued: boolean;
+  /** JWT_MAX_LIFETIME_S: the server refuses tokens that live longer, its own too. */
+  maxLifetimeS: number;
+}
+
+function tokenTtl(env: EnvReader, name: string, rule: TokenTtlRule): number {
+  const ttl = env.int(name, { default: rule.default, min: 60, max: 7 * 86_400 });
+  if (rule.issued && ttl > rule.maxLifetimeS) {
+    env.fail(
+      name,
+      `must not exceed JWT_MAX_LIFETIME_S (${rule.maxLifetimeS}): tokens would be refused`,
+    );
+  }
+  return ttl;
+}
+
 /** Reads and validates the identity variables; exported for its unit spec. */
 export function readIdentityConfig(source: Env = process.env) {
   const env = new EnvReader('identity', source);
@@ -143,13 +163,31 @@ export function readIdentityConfig(source: Env = process.env) {
     env.fail('GUEST_ROLES', `names roles missing from PROCONF_ROLES (${unknown.join(', ')})`);
   }
   const day = 86_400;
+  // An invalid JWT_MAX_LIFETIME_S is the auth slice's to report; its default stands in here.
+  const maxLifetimeS = new EnvReader('auth', source).int('JWT_MAX_LIFETIME_S', MAX_LIFETIME_RULE);
+  const guests = {
+    /** Whether GET /auth/joinmember issues guest tokens (otherwise 404). */
+    joinEnabled: guestJoinEnabled(env),
+    /** Guest tokens per client address and minute (every request to the route counts). */
+    tokensPerMinute: env.int('GUEST_TOKENS_PER_MINUTE', { default: 30, min: 1, max: 1_000_000 }),
+    /** The ProCONF roles a room-scoped (guest) token may ask POST /proconfToken for. */
+    roles: guestRoles,
+  };
   return env.done({
     /** Absolute path of the user directory; undefined: POST /auth/login answers 404. */
     usersFile: usersFile === undefined ? undefined : resolve(usersFile),
     signingKey,
     previousPublicKeys,
-    accessTokenTtlS: env.int('AUTH_TOKEN_TTL_S', { default: 3600, min: 60, max: 7 * day }),
-    guestTokenTtlS: env.int('GUEST_TOKEN_TTL_S', { default: 14_400, min: 60, max: 7 * day }),
+    accessTokenTtlS: tokenTtl(env, 'AUTH_TOKEN_TTL_S', {
+      default: 3600,
+      issued: usersFile !== undefined,
+      maxLifetimeS,
+    }),
+    guestTokenTtlS: tokenTtl(env, 'GUEST_TOKEN_TTL_S', {
+      default: 14_400,
+      issued: guests.joinEnabled,
+      maxLifetimeS,
+    }),
     login: {
       failuresPerUser: env.int('LOGIN_FAILURES_PER_USER', { default: 5, min: 1, max: 10_000 }),
       failuresPerAddress: env.int('LOGIN_FAILURES_PER_ADDRESS', {
@@ -159,14 +197,7 @@ export function readIdentityConfig(source: Env = process.env) {
       }),
       windowMs: env.int('LOGIN_FAILURE_WINDOW_S', { default: 900, min: 1, max: day }) * 1000,
     },
-    guests: {
-      /** Whether GET /auth/joinmember issues guest tokens (otherwise 404). */
-      joinEnabled: guestJoinEnabled(env),
-      /** Guest tokens per client address and minute (every request to the route counts). */
-      tokensPerMinute: env.int('GUEST_TOKENS_PER_MINUTE', { default: 30, min: 1, max: 1_000_000 }),
-      /** The ProCONF roles a room-scoped (guest) token may ask POST /proconfToken for. */
-      roles: guestRoles,
-    },
+    guests,
     /** The `role` values POST /proconfToken accepts. */
     proconfRoles,
   });
