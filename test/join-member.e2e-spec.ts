@@ -4,13 +4,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
 import {
   BAD_GATEWAY,
-  contractEnv,
   describeRoomCases,
   describeRouting,
   describeUpstreamFailures,
   FORBIDDEN,
   NOT_FOUND,
   ROOM_NOT_FOUND,
+  useContractApp,
 } from './support/contract.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
@@ -44,20 +44,11 @@ function guestTokensIssued(metrics: string): number {
 }
 
 describe('GET /auth/joinmember', () => {
-  let t: TestApp;
-  const app = () => t;
-
-  beforeAll(async () => {
-    // Every request reaches Admin Control (no cache); the guest limit is out of the way here.
-    t = await startTestApp(contractEnv({ GUEST_TOKENS_PER_MINUTE: '1000000' }));
-  });
-  afterAll(() => t.close());
-  beforeEach(() => {
-    t.sim.setFault({ mode: 'none' });
-    t.sim.setRoom('demo', { recording_status: true, transcript_status: false });
-    t.sim.resetCounters();
-    t.sim.clearRequests();
-  });
+  // Every request reaches Admin Control (no cache); the guest limit is out of the way here.
+  const app = useContractApp(
+    (t) => t.sim.setRoom('demo', { recording_status: true, transcript_status: false }),
+    { GUEST_TOKENS_PER_MINUTE: '1000000' },
+  );
 
   describeRoomCases(app, { query: '/auth/joinmember' }, { publicRoute: true });
   describeRouting(app, '/auth/joinmember?roomName=demo');
@@ -66,7 +57,7 @@ describe('GET /auth/joinmember', () => {
   describe('success', () => {
     it('answers a guest token for an existing room, without a token of its own', async () => {
       const started = Math.floor(Date.now() / 1000);
-      const res = await join(t, 'demo');
+      const res = await join(app(), 'demo');
       expect(res.statusCode).toBe(200);
       expect(res.headers['cache-control']).toBe('no-store');
       const body = res.json<{ error: null; data: string }>();
@@ -83,7 +74,7 @@ describe('GET /auth/joinmember', () => {
       expect(iat).toBeGreaterThanOrEqual(started);
       expect(exp - iat).toBe(14_400);
       // The room's existence was asked of Admin Control, once.
-      expect(t.sim.requests.map((r) => [r.method, r.path])).toEqual([
+      expect(app().sim.requests.map((r) => [r.method, r.path])).toEqual([
         ['GET', '/api/sessions-status/demo'],
       ]);
     });
@@ -92,7 +83,8 @@ describe('GET /auth/joinmember', () => {
       const ids = new Set<unknown>();
       for (let i = 0; i < 5; i++) {
         ids.add(
-          jwt.decode((await join(t, 'demo')).json<{ data: string }>().data, { json: true })?.userId,
+          jwt.decode((await join(app(), 'demo')).json<{ data: string }>().data, { json: true })
+            ?.userId,
         );
       }
       expect(ids.size).toBe(5);
@@ -100,22 +92,22 @@ describe('GET /auth/joinmember', () => {
 
     it('ignores a token it is sent, even a forged one (the route is public)', async () => {
       const forged = jwt.sign({ sub: 'x', exp: 2_000_000_000 }, 'not-the-secret');
-      const res = await t.get('/auth/joinmember?roomName=demo', bearer(forged));
+      const res = await app().get('/auth/joinmember?roomName=demo', bearer(forged));
       expect(res.statusCode).toBe(200);
     });
 
     it('trims the room name, as /callStatus does', async () => {
-      const res = await join(t, '%20demo%20');
+      const res = await join(app(), '%20demo%20');
       expect(res.statusCode).toBe(200);
       expect(jwt.decode(res.json<{ data: string }>().data, { json: true })?.roomName).toBe('demo');
-      expect(t.sim.requests[0].path).toBe('/api/sessions-status/demo');
+      expect(app().sim.requests[0].path).toBe('/api/sessions-status/demo');
     });
 
     it('counts guest tokens in auth_tokens_issued_total{kind="guest"}', async () => {
-      const before = guestTokensIssued((await t.get('/metrics')).body);
-      await join(t, 'demo');
-      await join(t, 'ghost');
-      const after = guestTokensIssued((await t.get('/metrics')).body);
+      const before = guestTokensIssued((await app().get('/metrics')).body);
+      await join(app(), 'demo');
+      await join(app(), 'ghost');
+      const after = guestTokensIssued((await app().get('/metrics')).body);
       expect(after - before).toBe(1);
     });
   });
@@ -123,12 +115,12 @@ describe('GET /auth/joinmember', () => {
   describe('the guest token', () => {
     let guest: string;
     beforeEach(async () => {
-      t.sim.setRoom('other', {});
-      guest = (await join(t, 'demo')).json<{ data: string }>().data;
+      app().sim.setRoom('other', {});
+      guest = (await join(app(), 'demo')).json<{ data: string }>().data;
     });
 
     it('reads /callStatus of its own room', async () => {
-      const res = await t.get('/callStatus?roomName=demo', bearer(guest));
+      const res = await app().get('/callStatus?roomName=demo', bearer(guest));
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe(STATUS_OK);
     });
@@ -136,26 +128,26 @@ describe('GET /auth/joinmember', () => {
     it.each(['/callStatus?roomName=other', '/callCatchUp/other'])(
       'answers 403 for another room (%s), without calling Admin Control',
       async (url) => {
-        t.sim.clearRequests();
-        const res = await t.get(url, bearer(guest));
+        app().sim.clearRequests();
+        const res = await app().get(url, bearer(guest));
         expect(res.statusCode).toBe(403);
         expect(res.body).toBe(FORBIDDEN);
-        expect(t.sim.requests).toEqual([]);
+        expect(app().sim.requests).toEqual([]);
       },
     );
   });
 
   describe('errors', () => {
     it('answers 404 "Room not found" for a room Admin Control does not know, and signs nothing', async () => {
-      const res = await join(t, 'ghost');
+      const res = await join(app(), 'ghost');
       expect(res.statusCode).toBe(404);
       expect(res.body).toBe(ROOM_NOT_FOUND);
-      expect(t.sim.requests.map((r) => r.path)).toEqual(['/api/sessions-status/ghost']);
+      expect(app().sim.requests.map((r) => r.path)).toEqual(['/api/sessions-status/ghost']);
     });
 
     it('answers 502 when Admin Control answers the status in the wrong shape', async () => {
-      t.sim.setFault({ mode: 'status', status: 200, body: { error: null, data: 'yes' } });
-      const res = await join(t, 'demo');
+      app().sim.setFault({ mode: 'status', status: 200, body: { error: null, data: 'yes' } });
+      const res = await join(app(), 'demo');
       expect(res.statusCode).toBe(502);
       expect(res.body).toBe(BAD_GATEWAY);
     });

@@ -1,14 +1,14 @@
 import jwt from 'jsonwebtoken';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BAD_GATEWAY,
-  contractEnv,
   describeBadTokens,
   describeRouting,
   describeUpstreamFailures,
   FORBIDDEN,
   ROOM_NOT_FOUND,
   UNAUTHORIZED,
+  useContractApp,
 } from './support/contract.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -41,22 +41,15 @@ function metric(text: string, series: string): number {
 }
 
 describe('POST /proconfToken', () => {
-  let t: TestApp;
-  const app = () => t;
+  const app = useContractApp(
+    (t) => {
+      t.sim.setRoom('demo', {});
+      t.sim.setRoom('other', {});
+    },
+    { GUEST_TOKENS_PER_MINUTE: '1000000' },
+  );
   const guest = (room = 'demo') => ({
-    authorization: `Bearer ${t.token({ subject: 'fDDdfX34AWwqcDHGNvGDTB', claims: { roomName: room } })}`,
-  });
-
-  beforeAll(async () => {
-    t = await startTestApp(contractEnv({ GUEST_TOKENS_PER_MINUTE: '1000000' }));
-  });
-  afterAll(() => t.close());
-  beforeEach(() => {
-    t.sim.setFault({ mode: 'none' });
-    t.sim.setRoom('demo', {});
-    t.sim.setRoom('other', {});
-    t.sim.resetCounters();
-    t.sim.clearRequests();
+    authorization: `Bearer ${app().token({ subject: 'fDDdfX34AWwqcDHGNvGDTB', claims: { roomName: room } })}`,
   });
 
   describeBadTokens(app, POST_ALEX, { ...POST_ALEX, payload: { role: 'nobody' } });
@@ -66,14 +59,14 @@ describe('POST /proconfToken', () => {
 
   describe('success', () => {
     it("answers Admin Control's ProCONF token in the envelope", async () => {
-      const res = await post(t, ALEX);
+      const res = await post(app(), ALEX);
       expect(res.statusCode).toBe(200);
       expect(res.headers['cache-control']).toBe('no-store');
       const body = res.json<{ error: null; data: string }>();
       expect(Object.keys(body)).toEqual(['error', 'data']);
       expect(body.error).toBeNull();
       // Signed by the simulator: passed on as it is.
-      const { secret } = t.sim.data.proconfToken as SimSigning;
+      const { secret } = app().sim.data.proconfToken as SimSigning;
       const claims = jwt.verify(body.data, secret, { algorithms: ['HS256'] }) as jwt.JwtPayload;
       expect(claims).toMatchObject({
         room: 'demo',
@@ -84,13 +77,13 @@ describe('POST /proconfToken', () => {
 
     it('sends Admin Control exactly the three fields, trimmed, as JSON, without the caller’s credentials', async () => {
       const res = await post(
-        t,
+        app(),
         { role: ' owner ', room: ' demo ', participantName: '  Alex  ', admin: true, sub: 'x' },
-        { authorization: `Bearer ${t.token()}`, cookie: 'session=1', 'x-request-id': 'req-42' },
+        { authorization: `Bearer ${app().token()}`, cookie: 'session=1', 'x-request-id': 'req-42' },
       );
       expect(res.statusCode).toBe(200);
-      expect(t.sim.requests).toHaveLength(1);
-      const [call] = t.sim.requests;
+      expect(app().sim.requests).toHaveLength(1);
+      const [call] = app().sim.requests;
       expect([call.method, call.path]).toEqual(['POST', '/api/proconf-token']);
       expect(call.body).toBe('{"role":"owner","room":"demo","participantName":"Alex"}');
       expect(call.headers['content-type']).toBe('application/json');
@@ -100,8 +93,8 @@ describe('POST /proconfToken', () => {
     });
 
     it('never caches: every request asks Admin Control', async () => {
-      for (let i = 0; i < 3; i++) expect((await post(t, ALEX)).statusCode).toBe(200);
-      expect(t.sim.callsTo('proconfToken')).toBe(3);
+      for (let i = 0; i < 3; i++) expect((await post(app(), ALEX)).statusCode).toBe(200);
+      expect(app().sim.callsTo('proconfToken')).toBe(3);
     });
 
     it.each([
@@ -109,32 +102,32 @@ describe('POST /proconfToken', () => {
       ['100 emoji (two UTF-16 units each)', '😀'.repeat(100)],
       ['inner spaces and punctuation', "Zoë O'Brien-Smith (guest)"],
     ])('accepts a participant name of %s', async (_what, participantName) => {
-      const res = await post(t, { ...ALEX, participantName });
+      const res = await post(app(), { ...ALEX, participantName });
       expect(res.statusCode).toBe(200);
-      expect(JSON.parse(t.sim.requests[0].body)).toEqual({ ...ALEX, participantName });
+      expect(JSON.parse(app().sim.requests[0].body)).toEqual({ ...ALEX, participantName });
     });
 
     it('counts ProCONF tokens in auth_tokens_issued_total{kind="proconf"}, not failures', async () => {
       const series = 'auth_tokens_issued_total{kind="proconf"}';
-      const before = metric((await t.get('/metrics')).body, series);
-      await post(t, ALEX);
-      await post(t, { ...ALEX, room: 'ghost' });
-      const after = metric((await t.get('/metrics')).body, series);
+      const before = metric((await app().get('/metrics')).body, series);
+      await post(app(), ALEX);
+      await post(app(), { ...ALEX, room: 'ghost' });
+      const after = metric((await app().get('/metrics')).body, series);
       expect(after - before).toBe(1);
     });
   });
 
   describe('guests (room-scoped tokens)', () => {
     it('a guest token from /auth/joinmember gets a participant token for its room', async () => {
-      const join = await t.app.inject({ method: 'GET', url: '/auth/joinmember?roomName=demo' });
+      const join = await app().app.inject({ method: 'GET', url: '/auth/joinmember?roomName=demo' });
       const token = join.json<{ data: string }>().data;
       const res = await post(
-        t,
+        app(),
         { role: 'participant', room: 'demo', participantName: 'Sam' },
         { authorization: `Bearer ${token}` },
       );
       expect(res.statusCode).toBe(200);
-      expect(JSON.parse(t.sim.requests.at(-1)!.body)).toEqual({
+      expect(JSON.parse(app().sim.requests.at(-1)!.body)).toEqual({
         role: 'participant',
         room: 'demo',
         participantName: 'Sam',
@@ -146,14 +139,14 @@ describe('POST /proconfToken', () => {
       ['another room', { ...ALEX, role: 'participant', room: 'other' }],
       ['another room in another case', { ...ALEX, role: 'participant', room: 'Demo' }],
     ])('answers 403 to a guest asking for %s, without calling Admin Control', async (_w, body) => {
-      const res = await post(t, body, guest());
+      const res = await post(app(), body, guest());
       expect(res.statusCode).toBe(403);
       expect(res.body).toBe(FORBIDDEN);
-      expect(t.sim.calls).toBe(0);
+      expect(app().sim.calls).toBe(0);
     });
 
     it('checks the body before the scope: a guest with a bad body gets the 400', async () => {
-      const res = await post(t, { ...ALEX, room: 'a/b' }, guest());
+      const res = await post(app(), { ...ALEX, room: 'a/b' }, guest());
       expect(res.statusCode).toBe(400);
       expect(res.body).toBe(error(400, 'Invalid room name.'));
     });
@@ -198,10 +191,10 @@ describe('POST /proconfToken', () => {
       ['a lone surrogate', { ...ALEX, participantName: 'Al\ud800ex' }, 'Invalid participant name.'],
       ['an array body', [ALEX], 'Bad request'],
     ])('answers 400 for %s', async (_what, body, message) => {
-      const res = await post(t, body);
+      const res = await post(app(), body);
       expect(res.statusCode).toBe(400);
       expect(res.body).toBe(error(400, message));
-      expect(t.sim.calls).toBe(0);
+      expect(app().sim.calls).toBe(0);
     });
 
     it.each([
@@ -209,15 +202,15 @@ describe('POST /proconfToken', () => {
       ['a JSON string', '"owner"'],
       ['an empty body', ''],
     ])('answers 400 "Bad request" for %s', async (_what, payload) => {
-      const res = await t.app.inject({
+      const res = await app().app.inject({
         method: 'POST',
         url: '/proconfToken',
         payload,
-        headers: { authorization: `Bearer ${t.token()}`, 'content-type': 'application/json' },
+        headers: { authorization: `Bearer ${app().token()}`, 'content-type': 'application/json' },
       });
       expect(res.statusCode).toBe(400);
       expect(res.body).toBe(error(400, 'Bad request'));
-      expect(t.sim.calls).toBe(0);
+      expect(app().sim.calls).toBe(0);
     });
 
     it.each([
@@ -225,35 +218,35 @@ describe('POST /proconfToken', () => {
       ['application/x-www-form-urlencoded', 'role=owner&room=demo&participantName=Alex'],
     ])('answers 415 for a %s body, after the token check', async (type, payload) => {
       const headers = { 'content-type': type };
-      const res = await t.app.inject({
+      const res = await app().app.inject({
         method: 'POST',
         url: '/proconfToken',
         payload,
-        headers: { ...headers, authorization: `Bearer ${t.token()}` },
+        headers: { ...headers, authorization: `Bearer ${app().token()}` },
       });
       expect(res.statusCode).toBe(415);
       expect(res.body).toBe(error(415, 'Unsupported media type'));
-      const anonymous = await t.app.inject({
+      const anonymous = await app().app.inject({
         method: 'POST',
         url: '/proconfToken',
         payload,
         headers,
       });
       expect(anonymous.body).toBe(UNAUTHORIZED);
-      expect(t.sim.calls).toBe(0);
+      expect(app().sim.calls).toBe(0);
     });
 
     it('answers 413 for a body over 16 KiB', async () => {
-      const res = await post(t, { ...ALEX, padding: 'x'.repeat(16 * 1024) });
+      const res = await post(app(), { ...ALEX, padding: 'x'.repeat(16 * 1024) });
       expect(res.statusCode).toBe(413);
       expect(res.body).toBe(error(413, 'Payload too large'));
-      expect(t.sim.calls).toBe(0);
+      expect(app().sim.calls).toBe(0);
     });
   });
 
   describe('Admin Control answers', () => {
     it('answers 404 "Room not found" when Admin Control does not know the room', async () => {
-      const res = await post(t, { ...ALEX, room: 'ghost' });
+      const res = await post(app(), { ...ALEX, room: 'ghost' });
       expect(res.statusCode).toBe(404);
       expect(res.body).toBe(ROOM_NOT_FOUND);
     });
@@ -261,11 +254,11 @@ describe('POST /proconfToken', () => {
     it.each([400, 422])(
       'answers 400 "Bad request" when Admin Control refuses the values (%i)',
       async (status) => {
-        t.sim.setFault({ mode: 'status', status });
-        const res = await post(t, ALEX);
+        app().sim.setFault({ mode: 'status', status });
+        const res = await post(app(), ALEX);
         expect(res.statusCode).toBe(400);
         expect(res.body).toBe(error(400, 'Bad request'));
-        expect(t.sim.calls).toBe(1);
+        expect(app().sim.calls).toBe(1);
       },
     );
 
@@ -279,39 +272,41 @@ describe('POST /proconfToken', () => {
       ['claims that are a JSON array', 'eyJhbGciOiJIUzI1NiJ9.WzFd.c2ln'],
       ['characters outside base64url', 'eyJhbGciOiJIUzI1NiJ9.eyJyb29tIjoiZGVtbyJ9.c2l+Zw=='],
     ])('answers 502 when Admin Control’s data is %s', async (_what, data) => {
-      t.sim.setFault({ mode: 'status', status: 200, body: { error: null, data } });
-      const res = await post(t, ALEX);
+      app().sim.setFault({ mode: 'status', status: 200, body: { error: null, data } });
+      const res = await post(app(), ALEX);
       expect(res.statusCode).toBe(502);
       expect(res.body).toBe(BAD_GATEWAY);
     });
 
     it('does not retry after the request was sent (connection reset): one call, 502', async () => {
-      const before = metric((await t.get('/metrics')).body, 'admin_api_retries_total');
-      t.sim.setFault({ mode: 'reset', count: 1 });
-      const res = await post(t, ALEX);
+      const before = metric((await app().get('/metrics')).body, 'admin_api_retries_total');
+      app().sim.setFault({ mode: 'reset', count: 1 });
+      const res = await post(app(), ALEX);
       expect(res.statusCode).toBe(502);
       expect(res.body).toBe(BAD_GATEWAY);
-      expect(t.sim.callsTo('proconfToken')).toBe(1);
-      expect(metric((await t.get('/metrics')).body, 'admin_api_retries_total')).toBe(before);
+      expect(app().sim.callsTo('proconfToken')).toBe(1);
+      expect(metric((await app().get('/metrics')).body, 'admin_api_retries_total')).toBe(before);
     });
 
     it('does not retry a 503 either (it may have issued a token)', async () => {
-      t.sim.setFault({ mode: 'burst', status: 503, count: 1 });
-      const res = await post(t, ALEX);
+      app().sim.setFault({ mode: 'burst', status: 503, count: 1 });
+      const res = await post(app(), ALEX);
       expect(res.statusCode).toBe(502);
-      expect(t.sim.callsTo('proconfToken')).toBe(1);
+      expect(app().sim.callsTo('proconfToken')).toBe(1);
     });
 
     it('retries once when the connection was refused (the request never left)', async () => {
-      const before = metric((await t.get('/metrics')).body, 'admin_api_retries_total');
-      await t.sim.down();
+      const before = metric((await app().get('/metrics')).body, 'admin_api_retries_total');
+      await app().sim.down();
       try {
-        const res = await post(t, ALEX);
+        const res = await post(app(), ALEX);
         expect(res.statusCode).toBe(502);
       } finally {
-        await t.sim.up();
+        await app().sim.up();
       }
-      expect(metric((await t.get('/metrics')).body, 'admin_api_retries_total')).toBe(before + 1);
+      expect(metric((await app().get('/metrics')).body, 'admin_api_retries_total')).toBe(
+        before + 1,
+      );
     });
   });
 });

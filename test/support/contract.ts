@@ -38,13 +38,16 @@ export function contractEnv(extra: Record<string, string> = {}): Record<string, 
 }
 
 /**
- * One app for the file, booted with contractEnv(); before each test the simulator is healthy
+ * One app for the file, booted with contractEnv(env); before each test the simulator is healthy
  * again, its counters and request log are empty, and `seed` sets the endpoint's data.
  */
-export function useContractApp(seed: (t: TestApp) => void = () => undefined): () => TestApp {
+export function useContractApp(
+  seed: (t: TestApp) => void = () => undefined,
+  env: Record<string, string> = {},
+): () => TestApp {
   let t: TestApp | undefined;
   beforeAll(async () => {
-    t = await startTestApp(contractEnv());
+    t = await startTestApp(contractEnv(env));
   });
   afterAll(() => t?.close());
   beforeEach(() => {
