@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
+import { CallStatusStreamModule } from './call-status-stream/call-status-stream.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { DtoValidationPipe } from './common/validation.pipe.js';
@@ -26,6 +27,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     ThrottleModule, // after AuthModule (which imports it): its guard runs after the JWT guard
     HealthModule,
     CallStatusModule,
+    CallStatusStreamModule,
     MetricsModule,
   ],
   providers: [

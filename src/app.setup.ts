@@ -3,10 +3,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Socket } from 'node:net';
-import type { AuthUser } from './auth/auth.types.js';
 import { EnvelopeFastifyAdapter } from './common/envelope-fastify.adapter.js';
 import { errorBody, messageFor } from './common/error-response.js';
-import { requestIdFor, type ContextRequest } from './common/request-context.js';
+import { requestIdFor } from './common/request-context.js';
 import { securityHeaders } from './common/security-headers.js';
 import {
   corsOptions,
@@ -16,7 +15,7 @@ import {
   type SecurityConfig,
 } from './config/security.config.js';
 import { setupOpenApi } from './docs/openapi.js';
-import { writeAccessLine } from './logging/access-log.js';
+import { logAccess } from './logging/access-log.js';
 import { AppLogger } from './logging/app-logger.service.js';
 
 // No endpoint takes a body; anything larger than this is refused before it is read.
@@ -84,30 +83,12 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   fastify.addHook(
     'onResponse',
     (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      accessLog(logger, request as ContextRequest & { user?: AuthUser }, reply);
+      logAccess(logger, request, reply);
       done();
     },
   );
   setupOpenApi(app);
   return app;
-}
-
-function accessLog(
-  logger: AppLogger,
-  request: ContextRequest & { user?: AuthUser },
-  reply: FastifyReply,
-): void {
-  const ctx = request.ctx;
-  writeAccessLine(logger.pino, {
-    reqId: request.id,
-    method: request.method,
-    route: request.routeOptions?.url ?? null,
-    status: reply.statusCode,
-    ms: Math.round(reply.elapsedTime * 100) / 100,
-    sub: request.user?.subject,
-    upstream: ctx?.upstream,
-    cache: ctx?.cache,
-  });
 }
 
 const CLIENT_ERROR_STATUS: Record<string, number> = {

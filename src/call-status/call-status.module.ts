@@ -9,5 +9,6 @@ import { StatusCache } from './status-cache.service.js';
   imports: [AdminApiModule],
   controllers: [CallStatusController],
   providers: [CallStatusService, StatusCache, RoomNameConstraint],
+  exports: [StatusCache],
 })
 export class CallStatusModule {}

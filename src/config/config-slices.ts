@@ -5,6 +5,7 @@ import { callStatusConfig } from './call-status.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { redisConfig } from './redis.config.js';
 import { securityConfig } from './security.config.js';
+import { streamConfig } from './stream.config.js';
 
 /** Every configuration slice: loaded by AppModule, checked up front by main.ts. */
 export const CONFIG_SLICES = [
@@ -15,6 +16,7 @@ export const CONFIG_SLICES = [
   redisConfig,
   observabilityConfig,
   securityConfig,
+  streamConfig,
 ];
 
 /** Runs every slice's validation; returns all problems (one line per slice) or none. */
