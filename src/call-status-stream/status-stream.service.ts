@@ -124,7 +124,7 @@ export class StatusStreamService
     clearInterval(this.heartbeat);
     // A final comment, and a spread retry so the clients do not all reconnect at once elsewhere.
     for (const connection of [...this.connections]) {
-      connection.end('shutdown', retryField() + SHUTDOWN_COMMENT);
+      connection.end('shutdown', `${SHUTDOWN_COMMENT}${retryField()}\n`);
     }
     await this.watch.stopAll();
   }

@@ -22,7 +22,7 @@ export const RETRY_MAX_MS = 5000;
 
 export const HEARTBEAT_FRAME = ': keep-alive\n\n';
 export const EXPIRED_FRAME = 'event: error\ndata: {"code":401,"message":"Unauthorized"}\n\n';
-export const SHUTDOWN_COMMENT = ': server shutting down, reconnect\n\n';
+export const SHUTDOWN_COMMENT = ': server shutting down, reconnect\n';
 
 /** The same code and message the error envelope of a request would carry. */
 export function errorOutcome(error: unknown): StreamOutcome {
