@@ -43,8 +43,8 @@ export class SseConnection {
       return false;
     }
     if (!this.response.write(frame)) {
-      this.response.destroy();
       this.finish('slow');
+      this.response.destroy();
       return false;
     }
     return true;
