@@ -60,7 +60,7 @@ const CALL_STATUS_ERRORS: Record<string, string[]> = {
   '503': ['Service unavailable'],
   '504': ['Gateway timeout'],
 };
-const SECURED = ['GET /callStatus', 'GET /metrics'];
+const SECURED = ['GET /callStatus', 'GET /callStatus/stream', 'GET /metrics'];
 
 function operations(doc: Document): [string, Operation][] {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -118,6 +118,7 @@ describe('OpenAPI document', () => {
     const ids = Object.fromEntries(operations(doc).map(([key, op]) => [key, op.operationId]));
     expect(ids).toStrictEqual({
       'GET /callStatus': 'getCallStatus',
+      'GET /callStatus/stream': 'streamCallStatus',
       'GET /health': 'getHealth',
       'GET /health/live': 'getLiveness',
       'GET /health/ready': 'getReadiness',
@@ -208,7 +209,7 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('applies the bearer scheme to /callStatus and /metrics only', () => {
+  it('applies the bearer scheme to /callStatus, its stream and /metrics only', () => {
     expect(doc.components.securitySchemes).toStrictEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
     });

@@ -63,7 +63,7 @@ export class CallStatusStreamController {
     description: 'The `id` of the last event received, when reconnecting.',
   })
   @ApiOkResponse({
-    description: 'The stream of events (never ends on its own while the token is valid).',
+    description: 'The stream of events, until the client leaves or one of the endings above.',
     content: { 'text/event-stream': { schema: { type: 'string' }, example: EXAMPLE } },
   })
   @ApiErrorResponses(
