@@ -16,7 +16,8 @@ an ordinary JSON error envelope.
 - The first event comes at once: \`event: status\`, \`data\` the same object as \`/callStatus\`
   returns in \`data\`, \`id\` a version that grows with each change. Then one \`status\` event per
   change, and nothing while nothing changes.
-- A comment line (\`: keep-alive\`) at least every 15 s keeps proxies from closing the connection.
+- A comment line (\`: keep-alive\`) every 15 s (STREAM_HEARTBEAT_MS) keeps proxies from
+  closing the connection.
 - \`retry:\` (2000-5000 ms) is when to reconnect. A reconnect with \`Last-Event-ID\` gets the current
   state at once if it changed since, otherwise it waits for the next change.
 - When Admin Control fails: \`event: error\`, \`data\` the error envelope's \`error\` object
