@@ -295,6 +295,7 @@ describe('GET /callStatus/stream limits, heartbeat, expiry and access log', () =
       STREAM_MAX_PER_SUBJECT: '2',
       JWT_CLOCK_TOLERANCE_SEC: '0',
       LOG_LEVEL: 'info',
+      CORS_ORIGINS: 'https://app.example.com',
     });
     // The access lines, as the logger would write them to stdout.
     const logger = s.t.app.get(AppLogger).pino as unknown as Record<symbol, unknown>;
@@ -317,6 +318,13 @@ describe('GET /callStatus/stream limits, heartbeat, expiry and access log', () =
     expect(beats.length).toBeGreaterThanOrEqual(2);
     for (const beat of beats)
       expect(beat).toEqual({ comment: 'keep-alive', at: expect.any(Number) });
+  });
+
+  it('carries the CORS headers for an allowed browser origin', async () => {
+    const res = await s.stream(undefined, { ...s.auth(), origin: 'https://app.example.com' });
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(res.headers['access-control-expose-headers']).toContain('X-Request-Id');
   });
 
   it('caps streams per subject (429) and per instance (503), with Retry-After', async () => {
