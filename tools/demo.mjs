@@ -249,6 +249,7 @@ async function main() {
       });
       const rule = '-'.repeat(78);
       const callStatusUrl = `${appOrigin}/callStatus?roomName=demo-room`;
+      const streamUrl = `${appOrigin}/callStatus/stream?roomName=demo-room`;
       console.log(
         [
           '',
@@ -262,6 +263,9 @@ async function main() {
           '',
           'Call status:',
           `  curl -s -H "Authorization: Bearer ${token}" "${callStatusUrl}"`,
+          '',
+          'Status stream (Server-Sent Events; a change below shows up on it within a second):',
+          `  curl -N -H "Authorization: Bearer ${token}" "${streamUrl}"`,
           '',
           'Turn recording on / off for demo-room in the simulator:',
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: true })}`,
