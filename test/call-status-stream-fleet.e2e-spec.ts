@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
 import { redisServerBinary, TestRedis } from './support/redis-server.js';
+import { eventually, sleep } from './support/eventually.js';
 import { openSse, type SseResponse } from './support/sse-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -12,15 +13,6 @@ if (binary === undefined && process.env.CI) {
 const INTERVAL_MS = 500;
 const RECORDING = '{"transcript_status":false,"recording_status":true}';
 const NOT_RECORDING = '{"transcript_status":false,"recording_status":false}';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(25);
-  }
-}
 
 describe.skipIf(binary === undefined)('GET /callStatus/stream across instances with Redis', () => {
   let redis: TestRedis;

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { AppLogger } from '../src/logging/app-logger.service.js';
 import { installShutdownHandlers } from '../src/shutdown.js';
 import { mintToken } from '../tools/token.mjs';
+import { eventually, sleep } from './support/eventually.js';
 import { openSse, type SseResponse } from './support/sse-client.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
@@ -18,16 +19,6 @@ const TOO_MANY = '{"data":null,"error":{"code":429,"message":"Too many requests"
 const UNAVAILABLE = '{"data":null,"error":{"code":503,"message":"Service unavailable"}}';
 const RECORDING = '{"transcript_status":false,"recording_status":true}';
 const NOT_RECORDING = '{"transcript_status":false,"recording_status":false}';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 
 /** A booted app listening on 127.0.0.1 (streams need real sockets), and helpers around it. */
 class StreamApp {

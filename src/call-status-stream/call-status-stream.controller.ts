@@ -4,8 +4,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { ROOM_NOT_FOUND } from '../call-status/call-status.service.js';
-import { GetCallStatusQueryDto } from '../call-status/dto/get-call-status-query.dto.js';
-import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../call-status/room-name.constraint.js';
+import {
+  GetCallStatusQueryDto,
+  ROOM_NAME_QUERY_ERRORS,
+} from '../call-status/dto/get-call-status-query.dto.js';
 import { API_ERRORS, ApiErrorResponses, BEARER_AUTH } from '../docs/api-responses.decorator.js';
 import { StatusStreamService } from './status-stream.service.js';
 
@@ -68,18 +70,7 @@ export class CallStatusStreamController {
     content: { 'text/event-stream': { schema: { type: 'string' }, example: EXAMPLE } },
   })
   @ApiErrorResponses(
-    {
-      name: 'roomNameRequired',
-      status: 400,
-      message: ROOM_NAME_REQUIRED,
-      when: '`roomName` is missing, blank or repeated',
-    },
-    {
-      name: 'invalidRoomName',
-      status: 400,
-      message: ROOM_NAME_INVALID,
-      when: '`roomName` is too long, `.`/`..`, or does not match the room-name pattern',
-    },
+    ...ROOM_NAME_QUERY_ERRORS,
     API_ERRORS.unauthorized,
     API_ERRORS.forbiddenRoom,
     API_ERRORS.notFound,

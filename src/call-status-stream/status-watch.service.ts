@@ -107,7 +107,10 @@ export class StatusWatchService implements OnModuleInit {
   }
 
   private async begin(watched: WatchedRoom): Promise<void> {
-    await this.fleet.join(watched.name);
+    // Listening before the first round: no change published meanwhile is missed.
+    await this.fleet.join(watched.name).catch((error: unknown) => {
+      this.logger.warn(`stream channel: ${String(error)}`);
+    });
     await this.round(watched);
   }
 

@@ -43,7 +43,7 @@ export class StreamMetrics implements OnModuleInit {
     counter(
       registry,
       'stream_watcher_lookups_total',
-      'Status lookups by room watchers through the status cache (a watcher asks Admin Control once per STATUS_WATCH_INTERVAL_MS while the TTL is not longer).',
+      'Status lookups by room watchers, through the status cache.',
       'result',
       () => stats.watcherLookups,
     );

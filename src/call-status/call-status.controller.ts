@@ -7,8 +7,7 @@ import type { RequestContext } from '../common/request-context.js';
 import { API_ERRORS, ApiConferenceOperation } from '../docs/api-responses.decorator.js';
 import { CallStatusService, ROOM_NOT_FOUND } from './call-status.service.js';
 import { CallStatusResponseDto } from './dto/call-status-response.dto.js';
-import { GetCallStatusQueryDto } from './dto/get-call-status-query.dto.js';
-import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from './room-name.constraint.js';
+import { GetCallStatusQueryDto, ROOM_NAME_QUERY_ERRORS } from './dto/get-call-status-query.dto.js';
 
 @Controller('callStatus')
 @ApiTags('conference')
@@ -25,18 +24,7 @@ export class CallStatusController {
     okDescription: "Admin Control's status of the room, possibly cached for a moment.",
     okHeaders: ['Age'],
     errors: [
-      {
-        name: 'roomNameRequired',
-        status: 400,
-        message: ROOM_NAME_REQUIRED,
-        when: '`roomName` is missing, blank or repeated',
-      },
-      {
-        name: 'invalidRoomName',
-        status: 400,
-        message: ROOM_NAME_INVALID,
-        when: '`roomName` is too long, `.`/`..`, or does not match the room-name pattern',
-      },
+      ...ROOM_NAME_QUERY_ERRORS,
       API_ERRORS.forbiddenRoom,
       {
         name: 'roomNotFound',

@@ -2,7 +2,29 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { Validate } from 'class-validator';
 import { DEFAULT_ROOM_NAME_PATTERN } from '../../config/call-status.config.js';
-import { ROOM_NAME_MAX_LENGTH, RoomNameConstraint } from '../room-name.constraint.js';
+import type { ApiErrorCase } from '../../docs/api-responses.decorator.js';
+import {
+  ROOM_NAME_INVALID,
+  ROOM_NAME_MAX_LENGTH,
+  ROOM_NAME_REQUIRED,
+  RoomNameConstraint,
+} from '../room-name.constraint.js';
+
+/** The 400s of an operation that takes this query, for its OpenAPI document. */
+export const ROOM_NAME_QUERY_ERRORS: readonly ApiErrorCase[] = [
+  {
+    name: 'roomNameRequired',
+    status: 400,
+    message: ROOM_NAME_REQUIRED,
+    when: '`roomName` is missing, blank or repeated',
+  },
+  {
+    name: 'invalidRoomName',
+    status: 400,
+    message: ROOM_NAME_INVALID,
+    when: '`roomName` is too long, `.`/`..`, or does not match the room-name pattern',
+  },
+];
 
 export class GetCallStatusQueryDto {
   // The documented pattern is the default; ROOM_NAME_PATTERN may change it per deployment.
