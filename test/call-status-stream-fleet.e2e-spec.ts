@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
-import { redisServerBinary, TestRedis } from './support/redis-server.js';
 import { eventually, sleep } from './support/eventually.js';
+import { redisServerFor, TestRedis } from './support/redis-server.js';
 import { openSse, type SseResponse } from './support/sse-client.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const binary = redisServerBinary();
-if (binary === undefined && process.env.CI) {
-  throw new Error('redis-server is not installed: .ci/run must install it');
-}
+const binary = redisServerFor(
+  'the status stream across instances (call-status-stream-fleet.e2e-spec.ts)',
+);
 
 const INTERVAL_MS = 500;
 const RECORDING = '{"transcript_status":false,"recording_status":true}';

@@ -5,6 +5,7 @@ import { AppLogger } from '../src/logging/app-logger.service.js';
 import { installShutdownHandlers } from '../src/shutdown.js';
 import { mintToken } from '../tools/token.mjs';
 import { eventually, sleep } from './support/eventually.js';
+import { assertConforms } from './support/openapi-conformance.js';
 import { openSse, type SseResponse } from './support/sse-client.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
@@ -53,8 +54,12 @@ class StreamApp {
     headers: Record<string, string> = this.auth(),
     method = 'GET',
   ): Promise<SseResponse> {
-    const response = await openSse(`${this.base}/callStatus/stream?${query}`, headers, method);
+    const url = `/callStatus/stream?${query}`;
+    const response = await openSse(this.base + url, headers, method);
     this.open.push(response);
+    // Over a real socket, so checked here as startTestApp checks every inject: a refusal's
+    // envelope and headers, a stream's headers.
+    await assertConforms({ method, url, headers }, { ...response, statusCode: response.status });
     return response;
   }
 

@@ -90,34 +90,54 @@ describe('GET /callStatus', () => {
   });
 
   describe('authentication (401 before anything else)', () => {
-    const cases: Array<[string, () => Record<string, string>]> = [
-      ['no Authorization header', () => ({})],
-      ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' })],
-      ['a garbage token', () => ({ authorization: 'Bearer %%%' })],
-      ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` })],
-      ['a bare token without scheme', () => ({ authorization: mint() })],
-      ['a forged token', () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` })],
+    // WWW-Authenticate per RFC 6750 §3: no error code without a bearer token, invalid_token
+    // for a bad one, and the description for an expired one.
+    const NONE = 'Bearer';
+    const INVALID = 'Bearer error="invalid_token"';
+    const EXPIRED = 'Bearer error="invalid_token", error_description="The access token expired"';
+    const cases: Array<[string, () => Record<string, string>, string]> = [
+      ['no Authorization header', () => ({}), NONE],
+      ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' }), INVALID],
+      ['a garbage token', () => ({ authorization: 'Bearer %%%' }), INVALID],
+      ['an empty bearer token', () => ({ authorization: 'Bearer' }), INVALID],
+      ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` }), NONE],
+      ['a bare token without scheme', () => ({ authorization: mint() }), NONE],
+      [
+        'a forged token',
+        () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` }),
+        INVALID,
+      ],
       [
         'an expired token',
         () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() - 60 })}` }),
+        EXPIRED,
+      ],
+      [
+        'an expired token with a forged signature (not told it expired)',
+        () => ({
+          authorization: `Bearer ${jwt.sign({ sub: 'x', exp: now() - 60 }, 'x'.repeat(40))}`,
+        }),
+        INVALID,
       ],
       [
         'a token not yet valid',
         () => ({ authorization: `Bearer ${mint({ claims: { nbf: now() + 3600 } })}` }),
+        INVALID,
       ],
-      ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` })],
+      ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` }), INVALID],
       [
         'an HS512 token (alg not allowed)',
         () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() + 60 }, 'HS512')}` }),
+        INVALID,
       ],
-      ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` })],
+      ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` }), INVALID],
     ];
 
-    it.each(cases)('answers 401 for %s', async (_name, headers) => {
+    it.each(cases)('answers 401 for %s', async (_name, headers, challenge) => {
       const res = await t.get('/callStatus?roomName=demo', headers());
       expect(res.statusCode).toBe(401);
       expect(res.body).toBe(UNAUTHORIZED);
-      expect(res.headers['www-authenticate']).toBe('Bearer');
+      expect(res.headers['www-authenticate']).toBe(challenge);
       expect(t.sim.calls).toBe(0);
     });
 
@@ -135,6 +155,7 @@ describe('GET /callStatus', () => {
       await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
       const late = await t.get('/callStatus?roomName=demo', { authorization: `Bearer ${token}` });
       expect(late.statusCode).toBe(401);
+      expect(late.headers['www-authenticate']).toBe(EXPIRED);
     });
   });
 

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
-import { redisServerBinary, TestRedis } from './support/redis-server.js';
+import { redisServerFor, TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const binary = redisServerBinary();
-if (binary === undefined && process.env.CI) {
-  throw new Error(
-    'redis-server is not installed: .ci/run must install it (apt-get install redis-server)',
-  );
-}
+const binary = redisServerFor('the status cache shared through Redis (redis-cache.e2e-spec.ts)');
 
 async function eventually(
   check: () => Promise<boolean> | boolean,

@@ -7,6 +7,9 @@ export interface RoomStatus {
 
 export type PartialRoomStatus = Partial<RoomStatus>;
 
+/** The rooms `npm run demo` starts with (the OpenAPI roomName example is one of them). */
+export declare const DEMO_ROOMS: Readonly<Record<string, RoomStatus>>;
+
 export type Fault =
   | { mode: 'none' }
   /** answers correctly after delayMs */

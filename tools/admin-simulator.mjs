@@ -234,6 +234,15 @@ function readJsonBody(req) {
 }
 
 /**
+ * The rooms `npm run demo` starts with; the OpenAPI document's roomName example is one of them.
+ * @type {Readonly<Record<string, RoomStatus>>}
+ */
+export const DEMO_ROOMS = Object.freeze({
+  'demo-room': { recording_status: true, transcript_status: false },
+  'quiet-room': { recording_status: false, transcript_status: false },
+});
+
+/**
  * Starts the simulator and resolves once it listens.
  * @param {AdminSimulatorOptions} [options]
  * @returns {Promise<AdminSimulator>}

@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_ROOMS, startAdminSimulator } from './admin-simulator.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -159,10 +159,7 @@ async function main() {
       port: simPort,
       unknownRooms: 'create',
       record: false,
-      rooms: {
-        'demo-room': { recording_status: true, transcript_status: false },
-        'quiet-room': { recording_status: false, transcript_status: false },
-      },
+      rooms: DEMO_ROOMS,
       log: (line) => console.log(`[admin-sim] ${line}`),
     });
   } catch (err) {

@@ -38,7 +38,7 @@ export class GetCallStatusQueryDto {
     minLength: 1,
     maxLength: ROOM_NAME_MAX_LENGTH,
     pattern: `^${DEFAULT_ROOM_NAME_PATTERN}$`,
-    example: 'demo',
+    example: 'demo-room',
   })
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @Validate(RoomNameConstraint)
