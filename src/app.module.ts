@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
+import { CallCatchUpModule } from './call-catch-up/call-catch-up.module.js';
+import { CallConfigModule } from './call-config/call-config.module.js';
 import { CallStatusStreamModule } from './call-status-stream/call-status-stream.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -9,6 +11,7 @@ import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MeetingsModule } from './meetings/meetings.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { ThrottleModule } from './throttle/throttle.module.js';
@@ -28,6 +31,9 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     HealthModule,
     CallStatusModule,
     CallStatusStreamModule,
+    CallConfigModule,
+    CallCatchUpModule,
+    MeetingsModule,
     MetricsModule,
   ],
   providers: [

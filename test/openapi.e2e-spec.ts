@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/call-status/room-name.constraint.js';
-import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/call-status.config.js';
+import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/rooms/room-name.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/rooms.config.js';
+import { conferenceOperationIds } from '../src/docs/api-responses.decorator.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // `npm run openapi` runs this file with OPENAPI_WRITE=1: it rewrites openapi.json from the
@@ -65,7 +66,16 @@ const CALL_STATUS_ERRORS: Record<string, string[]> = {
   '503': ['Service unavailable'],
   '504': ['Gateway timeout'],
 };
-const SECURED = ['GET /callStatus', 'GET /callStatus/stream', 'GET /metrics'];
+// Besides the conference endpoints (which the docs decorator registers): health, metrics, and
+// the status stream (its 200 is an event stream, not the envelope).
+const OTHER_OPERATIONS = [
+  'getHealth',
+  'getLiveness',
+  'getReadiness',
+  'getMetrics',
+  'streamCallStatus',
+];
+const SECURED_OTHERS = ['getMetrics', 'streamCallStatus'];
 
 // Responses shared by many operations are references to components.responses.
 function resolved(doc: Document, operation: Operation): Record<string, Response> {
@@ -135,15 +145,23 @@ describe('OpenAPI document', () => {
   });
 
   it('has the expected operations, each with a client-friendly operationId', () => {
-    const ids = Object.fromEntries(operations(doc).map(([key, op]) => [key, op.operationId]));
-    expect(ids).toStrictEqual({
-      'GET /callStatus': 'getCallStatus',
-      'GET /callStatus/stream': 'streamCallStatus',
-      'GET /health': 'getHealth',
-      'GET /health/live': 'getLiveness',
-      'GET /health/ready': 'getReadiness',
-      'GET /metrics': 'getMetrics',
-    });
+    const ids = operations(doc).map(([, op]) => op.operationId);
+    const expected = [...conferenceOperationIds(), ...OTHER_OPERATIONS];
+    expect(conferenceOperationIds()).toContain('getCallStatus');
+    expect([...ids].sort()).toStrictEqual([...expected].sort());
+    for (const id of ids) expect(id).toMatch(/^get[A-Z][A-Za-z]+$|^[a-z]+[A-Z][A-Za-z]+$/);
+  });
+
+  it('documents the shared errors on every conference operation', () => {
+    const conference = operations(doc).filter(([, op]) =>
+      conferenceOperationIds().includes(op.operationId!),
+    );
+    expect(conference.length).toBe(conferenceOperationIds().length);
+    for (const [key, op] of conference) {
+      for (const status of ['200', '401', '404', '429', '500', '502', '503', '504']) {
+        expect(op.responses[status], `${key} ${status}`).toBeDefined();
+      }
+    }
   });
 
   it('documents a success and the error envelope on every operation, with X-Request-Id', () => {
@@ -229,13 +247,15 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('applies the bearer scheme to /callStatus, its stream and /metrics only', () => {
+  it('applies the bearer scheme to the conference operations and /metrics only', () => {
+    const secured = [...conferenceOperationIds(), ...SECURED_OTHERS];
     expect(doc.components.securitySchemes).toStrictEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
     });
     expect(doc.security).toBeUndefined();
     for (const [key, op] of operations(doc)) {
-      expect(op.security, key).toStrictEqual(SECURED.includes(key) ? [{ bearer: [] }] : undefined);
+      const expected = secured.includes(op.operationId!) ? [{ bearer: [] }] : undefined;
+      expect(op.security, key).toStrictEqual(expected);
     }
   });
 

@@ -3,12 +3,9 @@ import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
-import { ROOM_NOT_FOUND } from '../call-status/call-status.service.js';
-import {
-  GetCallStatusQueryDto,
-  ROOM_NAME_QUERY_ERRORS,
-} from '../call-status/dto/get-call-status-query.dto.js';
 import { API_ERRORS, ApiErrorResponses, BEARER_AUTH } from '../docs/api-responses.decorator.js';
+import { RoomQueryDto } from '../rooms/dto/room-query.dto.js';
+import { roomApiErrors } from '../rooms/room-api-errors.js';
 import { StatusStreamService } from './status-stream.service.js';
 
 const EVENT_FORMAT = `Server-Sent Events (\`text/event-stream\`), as browsers' EventSource and SSE
@@ -70,16 +67,9 @@ export class CallStatusStreamController {
     content: { 'text/event-stream': { schema: { type: 'string' }, example: EXAMPLE } },
   })
   @ApiErrorResponses(
-    ...ROOM_NAME_QUERY_ERRORS,
+    ...roomApiErrors('query'),
     API_ERRORS.unauthorized,
-    API_ERRORS.forbiddenRoom,
     API_ERRORS.notFound,
-    {
-      name: 'roomNotFound',
-      status: 404,
-      message: ROOM_NOT_FOUND,
-      when: 'Admin Control does not know the room',
-    },
     API_ERRORS.tooManyRequests,
     {
       ...API_ERRORS.tooManyRequests,
@@ -93,7 +83,7 @@ export class CallStatusStreamController {
     },
   )
   openStream(
-    @Query() query: GetCallStatusQueryDto,
+    @Query() query: RoomQueryDto,
     @CurrentUser() user: AuthUser,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,

@@ -9,13 +9,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { AuthUser } from '../auth/auth.types.js';
 import { assertRoomAccess } from '../auth/room-access.js';
-import { ROOM_NOT_FOUND } from '../call-status/call-status.service.js';
 import { AppException } from '../common/app.exception.js';
 import { authConfig, type AuthConfig } from '../config/auth.config.js';
 import { streamConfig, type StreamConfig } from '../config/stream.config.js';
 import { logAccess } from '../logging/access-log.js';
 import { AppLogger } from '../logging/app-logger.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { ROOM_NOT_FOUND } from '../rooms/room-name.js';
 import { addressTracker, tooManyRequests } from '../throttle/throttle-keys.js';
 import { SseConnection } from './sse-connection.js';
 import { StatusWatchService } from './status-watch.service.js';
@@ -93,7 +93,7 @@ export class StatusStreamService
     }
     if (isRoomGone(state.outcome)) {
       connection.abandon();
-      throw new AppException(404, ROOM_NOT_FOUND);
+      throw new AppException(ROOM_NOT_FOUND.status, ROOM_NOT_FOUND.message);
     }
     reply.hijack();
     // Fastify's reply headers (security headers, request id, CORS) are not sent by a hijacked

@@ -135,7 +135,7 @@ export class StatusWatchService implements OnModuleInit {
   }
 
   // Never before `due`: a round must find the previous answer as old as the interval, or the
-  // status cache (TTL <= interval) would hand it back and the change would wait a round more.
+  // cache (which reuses answers younger than the interval) would hand it back, a round late.
   private schedule(watched: WatchedRoom, delayMs: number): void {
     watched.due = Date.now() + delayMs;
     watched.timer = setTimeout(() => this.onTimer(watched), delayMs).unref();

@@ -1,5 +1,5 @@
-import type { SessionStatus } from '../admin-api/admin-api.types.js';
 import { toErrorResponse } from '../common/error-response.js';
+import type { SessionStatus } from './status-source.js';
 
 /** What a room's watcher last learnt: the room's status, or how asking for it failed. */
 export type StreamOutcome =

@@ -43,7 +43,7 @@ export class StreamMetrics implements OnModuleInit {
     counter(
       registry,
       'stream_watcher_lookups_total',
-      'Status lookups by room watchers, through the status cache.',
+      'Status lookups by room watchers, through the read-through cache (which counts them in cache_results_total too).',
       'result',
       () => stats.watcherLookups,
     );

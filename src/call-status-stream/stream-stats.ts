@@ -9,7 +9,7 @@ export class StreamStats {
   /** Streams started and not yet closed. */
   open = 0;
   readonly eventsSent = { status: 0, error: 0 };
-  /** Status lookups by room watchers (through the status cache). */
+  /** Status lookups by room watchers (through the read-through cache). */
   readonly watcherLookups = { ok: 0, error: 0 };
   readonly closed: Record<CloseReason, number> = {
     client: 0,

@@ -11,7 +11,7 @@ export interface RequestContext {
   requestId: string;
   /** How Admin Control answered for this request: 'ok', 'not_found', 'timeout', ... */
   upstream?: string;
-  /** How the status cache served it: 'hit', 'miss', 'coalesced', 'shared', 'stale'. */
+  /** How the read-through cache served it: 'hit', 'miss', 'coalesced', 'shared', 'stale'. */
   cache?: string;
   /** Headers a service wants on the success response (e.g. Age for a stale answer). */
   responseHeaders?: Record<string, string>;

@@ -47,7 +47,9 @@ export const SHARED_RESPONSES = {
   },
   UriTooLong: {
     status: 414,
-    when: 'A path parameter longer than 256 characters',
+    when:
+      'A path parameter longer than 16,384 characters (over HTTP, Node refuses a request line ' +
+      'that long with 431 first)',
     scope: 'withPathParams',
   },
   ExpectationFailed: {

@@ -15,7 +15,7 @@ export interface AccessEntry {
   sub?: string;
   /** How Admin Control answered, when it was asked. */
   upstream?: string;
-  /** How the status cache served the request. */
+  /** How the read-through cache served the request. */
   cache?: string;
 }
 
