@@ -8,7 +8,7 @@
 // Reports per scenario: Admin Control calls per watch interval at idle, per-instance RSS and CPU
 // at idle and while a change fans out, and the time from the change (PUT to the simulator) to
 // the first and the last stream having it. Writes bench/results/stream-<time>.json.
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -16,28 +16,18 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
-import { freePort, targetEnv } from './targets.mjs';
+import { childProcesses, freePort, intEnv, startRedis, targetEnv } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 const SECRET = randomBytes(48).toString('base64url');
 const ROOM = 'bench-stream-room';
 
-function intEnv(name, fallback, min) {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    console.error(`bench:stream: ${name} must be an integer >= ${min} (got ${raw})`);
-    process.exit(1);
-  }
-  return value;
-}
-
 const CONFIG = {
-  clients: intEnv('STREAM_CLIENTS', 5000, 1),
-  idleS: intEnv('STREAM_IDLE_S', 10, 1),
-  changes: intEnv('STREAM_CHANGES', 5, 1),
-  intervalMs: intEnv('STATUS_WATCH_INTERVAL_MS', 1000, 100),
+  clients: intEnv('bench:stream', 'STREAM_CLIENTS', 5000, 1),
+  idleS: intEnv('bench:stream', 'STREAM_IDLE_S', 10, 1),
+  changes: intEnv('bench:stream', 'STREAM_CHANGES', 5, 1),
+  intervalMs: intEnv('bench:stream', 'STATUS_WATCH_INTERVAL_MS', 1000, 100),
   scenarios: (process.env.STREAM_SCENARIOS ?? 'single,fleet').split(',').map((s) => s.trim()),
 };
 const SCENARIOS = { single: { instances: 1, redis: false }, fleet: { instances: 3, redis: true } };
@@ -49,12 +39,7 @@ for (const name of CONFIG.scenarios) {
 }
 
 // ---- processes: every child is killed on any way out ---------------------------------------
-const children = new Set();
-const alive = (child) => child.exitCode === null && child.signalCode === null;
-process.on('exit', () => {
-  for (const child of children) if (alive(child)) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+const { track, alive } = childProcesses();
 
 function exited(child, timeoutMs) {
   if (!alive(child)) return Promise.resolve(true);
@@ -72,7 +57,7 @@ async function startSim() {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  children.add(child);
+  track(child);
   const url = await new Promise((resolve, reject) => {
     child.on('message', (message) => {
       if (message.type === 'ready') resolve(message.url);
@@ -81,18 +66,6 @@ async function startSim() {
     child.once('exit', (code) => reject(new Error(`simulator exited (code ${code})`)));
   });
   return { url, origin: new URL(url).origin, child };
-}
-
-async function startRedis() {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  if (found.status !== 0) throw new Error('the fleet scenario needs redis-server on PATH');
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn(found.stdout.trim(), args, { stdio: 'ignore' });
-  children.add(child);
-  await sleep(300);
-  // One key prefix for the fleet: the instances share leases and channels.
-  return { url: `redis://127.0.0.1:${port}`, prefix: `bench${Date.now()}:`, child };
 }
 
 async function startServer(simUrl, redis) {
@@ -109,7 +82,7 @@ async function startServer(simUrl, redis) {
     env,
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  children.add(child);
+  track(child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -240,7 +213,10 @@ async function runScenario(name) {
   const { instances, redis: withRedis } = SCENARIOS[name];
   const sim = await startSim();
   await setRecording(sim, true);
-  const redis = withRedis ? await startRedis() : undefined;
+  // One key prefix for the fleet: the instances share leases and channels.
+  const redis = withRedis
+    ? { ...(await startRedis(track)), prefix: `bench${Date.now()}:` }
+    : undefined;
   const servers = [];
   for (let i = 0; i < instances; i++) servers.push(await startServer(sim.url, redis));
   const pids = servers.map((server) => server.child.pid);
