@@ -66,7 +66,8 @@ const CALL_STATUS_ERRORS: Record<string, string[]> = {
   '503': ['Service unavailable'],
   '504': ['Gateway timeout'],
 };
-// Besides the conference endpoints (which the docs decorator registers): health, metrics, identity.
+// Besides the conference endpoints (which the docs decorator registers): health, metrics,
+// identity, and the status stream (its 200 is an event stream, not the envelope).
 const OTHER_OPERATIONS = [
   'getHealth',
   'getLiveness',
@@ -75,8 +76,9 @@ const OTHER_OPERATIONS = [
   'getJwks',
   'login',
   'joinMember',
+  'streamCallStatus',
 ];
-const SECURED_OTHERS = ['getMetrics'];
+const SECURED_OTHERS = ['getMetrics', 'streamCallStatus'];
 
 // Responses shared by many operations are references to components.responses.
 function resolved(doc: Document, operation: Operation): Record<string, Response> {

@@ -285,6 +285,7 @@ async function main() {
       });
       const rule = '-'.repeat(78);
       const callStatusUrl = `${appOrigin}/callStatus?roomName=demo-room`;
+      const streamUrl = `${appOrigin}/callStatus/stream?roomName=demo-room`;
       console.log(
         [
           '',
@@ -301,6 +302,9 @@ async function main() {
           `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/callConfig"`,
           `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/callCatchUp/demo-room"`,
           `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/meetings"`,
+          '',
+          'Status stream (Server-Sent Events; a change below shows up on it within a second):',
+          `  curl -N -H "Authorization: Bearer ${token}" "${streamUrl}"`,
           '',
           ...(users.password === undefined
             ? [

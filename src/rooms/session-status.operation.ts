@@ -18,8 +18,8 @@ export function parseSessionStatus(data: unknown): SessionStatus | undefined {
   return { transcript_status: transcript, recording_status: recording };
 }
 
-// A room's session status: what GET /callStatus answers, and how GET /auth/joinmember learns
-// that a room exists (one operation, one cache entry per room for both).
+// A room's session status: what GET /callStatus answers and GET /callStatus/stream watches, and
+// how GET /auth/joinmember learns that a room exists (one operation, one cache entry per room).
 export const sessionStatusOperation = defineAdminOperation({
   name: 'sessionStatus',
   method: 'GET',
