@@ -71,14 +71,16 @@ describe('readIdentityConfig', () => {
     });
   });
 
-  it('checks a token lifetime against JWT_MAX_LIFETIME_S only when it issues those tokens', () => {
-    // Guest join off, no users file: the server signs nothing, and the defaults do not matter.
-    const quiet = { JWT_SECRET: 'x', GUEST_JOIN_ENABLED: 'false', JWT_MAX_LIFETIME_S: '600' };
-    expect(readIdentityConfig(quiet)).toMatchObject({ accessTokenTtlS: 3600 });
-    expect(readIdentityConfig({ JWT_MAX_LIFETIME_S: '600' }).guests.joinEnabled).toBe(false);
+  it('keeps token lifetimes within JWT_MAX_LIFETIME_S: the defaults shorten to it', () => {
+    const short = { AUTH_USERS_FILE: 'users', JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '600' };
+    expect(readIdentityConfig(short)).toMatchObject({ accessTokenTtlS: 600, guestTokenTtlS: 600 });
     // Exactly JWT_MAX_LIFETIME_S passes: the claim check allows exp that far ahead.
-    const equal = readIdentityConfig({ JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '14400' });
-    expect(equal.guestTokenTtlS).toBe(14_400);
+    const equal = { ...short, AUTH_TOKEN_TTL_S: '600', GUEST_TOKEN_TTL_S: '600' };
+    expect(readIdentityConfig(equal)).toMatchObject({ accessTokenTtlS: 600, guestTokenTtlS: 600 });
+    // Tokens the server does not issue (no users file, guest join off) are not checked.
+    const quiet = { JWT_SECRET: 'x', GUEST_JOIN_ENABLED: 'false', JWT_MAX_LIFETIME_S: '600' };
+    const longer = { ...quiet, AUTH_TOKEN_TTL_S: '3600', GUEST_TOKEN_TTL_S: '3600' };
+    expect(readIdentityConfig(longer)).toMatchObject({ accessTokenTtlS: 3600 });
   });
 
   it.each<[string, string, 'RS256' | 'ES256']>([
@@ -175,12 +177,17 @@ describe('readIdentityConfig', () => {
     ],
     [
       'access tokens that would outlive JWT_MAX_LIFETIME_S',
-      { AUTH_USERS_FILE: '/etc/proconf/users', JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '600' },
+      {
+        AUTH_USERS_FILE: '/etc/proconf/users',
+        JWT_SECRET: 'x',
+        JWT_MAX_LIFETIME_S: '600',
+        AUTH_TOKEN_TTL_S: '900',
+      },
       'AUTH_TOKEN_TTL_S must not exceed JWT_MAX_LIFETIME_S (600): tokens would be refused',
     ],
     [
       'guest tokens that would outlive JWT_MAX_LIFETIME_S',
-      { JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '7200' },
+      { JWT_SECRET: 'x', JWT_MAX_LIFETIME_S: '7200', GUEST_TOKEN_TTL_S: '7201' },
       'GUEST_TOKEN_TTL_S must not exceed JWT_MAX_LIFETIME_S (7200): tokens would be refused',
     ],
     [

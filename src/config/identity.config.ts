@@ -132,8 +132,10 @@ interface TokenTtlRule {
   maxLifetimeS: number;
 }
 
+// The default shortens to JWT_MAX_LIFETIME_S; a longer value set explicitly stops the boot.
 function tokenTtl(env: EnvReader, name: string, rule: TokenTtlRule): number {
-  const ttl = env.int(name, { default: rule.default, min: 60, max: 7 * 86_400 });
+  const fallback = Math.min(rule.default, rule.maxLifetimeS);
+  const ttl = env.int(name, { default: fallback, min: 60, max: 7 * 86_400 });
   if (rule.issued && ttl > rule.maxLifetimeS) {
     env.fail(
       name,
