@@ -4,6 +4,7 @@ import { authConfig } from './auth.config.js';
 import { callStatusConfig } from './call-status.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { redisConfig } from './redis.config.js';
+import { s3Config } from './s3.config.js';
 import { securityConfig } from './security.config.js';
 
 /** Every configuration slice: loaded by AppModule, checked up front by main.ts. */
@@ -13,6 +14,7 @@ export const CONFIG_SLICES = [
   authConfig,
   callStatusConfig,
   redisConfig,
+  s3Config,
   observabilityConfig,
   securityConfig,
 ];
