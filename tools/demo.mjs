@@ -1,11 +1,14 @@
-// `npm run demo`: builds if needed, starts the Admin Control simulator in-process, runs the
-// built server against it and prints a token plus ready-to-paste curl lines.
+// `npm run demo`: builds if needed, starts the Admin Control simulator and an S3-compatible
+// server (holding the demo meetings' summaries) in-process, runs the built server against them
+// and prints a token plus ready-to-paste curl lines.
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_MEETINGS, DEMO_SUMMARY_BUCKET, summaryKey } from './demo-meetings.mjs';
+import { S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY, startS3Server } from './s3-server.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -143,6 +146,7 @@ function curlSetRoom(origin, room, status) {
 async function main() {
   const port = parsePort(process.env.PORT || '3000', 'PORT');
   const simPort = parsePort(process.env.SIM_PORT || '4010', 'SIM_PORT');
+  const s3Port = parsePort(process.env.DEMO_S3_PORT || '4568', 'DEMO_S3_PORT');
   const appOrigin = `http://127.0.0.1:${port}`;
   const healthUrl = `${appOrigin}/health`;
 
@@ -173,6 +177,22 @@ async function main() {
     throw err;
   }
 
+  let s3;
+  try {
+    s3 = await startS3Server({ port: s3Port, buckets: [DEMO_SUMMARY_BUCKET] });
+    for (const meeting of DEMO_MEETINGS) {
+      await s3.putObject(DEMO_SUMMARY_BUCKET, summaryKey(meeting), meeting.summary);
+    }
+  } catch (err) {
+    await s3?.close();
+    await sim.close();
+    const e = /** @type {NodeJS.ErrnoException} */ (err);
+    if (e.code === 'EADDRINUSE') {
+      throw new DemoError(`S3 port ${s3Port} is in use; set DEMO_S3_PORT to a free port`);
+    }
+    throw err;
+  }
+
   const env = {
     ...process.env,
     NODE_ENV: process.env.NODE_ENV || 'development',
@@ -182,6 +202,16 @@ async function main() {
     // owned by the demo: the server must talk to this simulator and accept the printed token
     ADMIN_BACKEND_URL: sim.url,
     JWT_SECRET: DEMO_JWT_SECRET,
+    // the summaries live in this S3 server; its account is the SDK's credential chain's first
+    // source (the environment), so nothing else on this machine is consulted
+    S3_BUCKET: DEMO_SUMMARY_BUCKET,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_REGION,
+    S3_KEY_PREFIX: '',
+    AWS_ACCESS_KEY_ID: S3_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: S3_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN: '',
   };
   const child = spawn(process.execPath, [DIST_MAIN], {
     cwd: ROOT,
@@ -268,6 +298,12 @@ async function main() {
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: false })}`,
           '',
           `Simulator state: curl -s ${sim.origin}/_sim/rooms ; curl -s ${sim.origin}/_sim/stats`,
+          '',
+          `S3-compatible server on ${s3.endpoint}, bucket ${DEMO_SUMMARY_BUCKET}; the summaries:`,
+          ...DEMO_MEETINGS.map(
+            (meeting) => `  curl -s ${s3.endpoint}/${DEMO_SUMMARY_BUCKET}/${summaryKey(meeting)}`,
+          ),
+          `Readiness (S3 "up"): curl -s ${appOrigin}/health/ready`,
           'Press Ctrl+C to stop.',
           rule,
           '',
@@ -283,6 +319,7 @@ async function main() {
     process.off('SIGTERM', onSignal);
     if (!childExit) child.kill('SIGKILL');
     await sim.close();
+    await s3.close();
   }
 }
 
