@@ -88,6 +88,19 @@ describe('S3 summaries against a real S3-compatible server', () => {
     await s3.close();
   });
 
+  /** One app for the enclosing describe block; the proxy's fault is cleared after each test. */
+  function appPerBlock(env: Record<string, string> = {}): () => TestApp {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startApp(env);
+    });
+    afterAll(() => t.close());
+    afterEach(() => {
+      s3.proxy.fault = { mode: 'none' };
+    });
+    return () => t;
+  }
+
   function startApp(env: Record<string, string> = {}): Promise<TestApp> {
     return startTestApp(
       s3.env({
@@ -101,23 +114,17 @@ describe('S3 summaries against a real S3-compatible server', () => {
   }
 
   describe('reading', () => {
-    let t: TestApp;
+    const app = appPerBlock({ SUMMARY_CACHE_MAX_BYTES: '0' });
     let reader: SummaryReader;
     let warn: MockInstance<Logger['warn']>;
 
-    beforeAll(async () => {
-      t = await startApp({ SUMMARY_CACHE_MAX_BYTES: '0' });
-      reader = t.app.get(SummaryReader);
+    beforeAll(() => {
+      reader = app().app.get(SummaryReader);
     });
-    afterAll(() => t.close());
     beforeEach(() => {
-      s3.proxy.fault = { mode: 'none' };
       warn = vi.spyOn(Logger.prototype, 'warn');
     });
-    afterEach(() => {
-      s3.proxy.fault = { mode: 'none' };
-      warn.mockRestore();
-    });
+    afterEach(() => warn.mockRestore());
 
     const logged = () => warn.mock.calls.map((call) => String(call[0])).join('\n');
 
@@ -346,10 +353,10 @@ describe('S3 summaries against a real S3-compatible server', () => {
     });
 
     it('counts reads by outcome in /metrics', async () => {
-      const before = await scrape(t);
+      const before = await scrape(app());
       await reader.read('r1_1718871014/summary.txt');
       await failure(reader.read('missing_2/summary.txt'));
-      const after = await scrape(t);
+      const after = await scrape(app());
       for (const outcome of ['ok', 'not_found']) {
         const series = `s3_calls_total{outcome="${outcome}"}`;
         expect(sample(after, series)).toBe((sample(before, series) ?? 0) + 1);
@@ -361,16 +368,10 @@ describe('S3 summaries against a real S3-compatible server', () => {
   });
 
   describe('readiness', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startApp();
-    });
-    afterAll(() => t.close());
-    afterEach(() => {
-      s3.proxy.fault = { mode: 'none' };
-    });
+    const app = appPerBlock();
 
     it('reports S3 up before any read and after reads, down after S3 failed', async () => {
+      const t = app();
       const reader = t.app.get(SummaryReader);
       expect(await readiness(t)).toBe('up');
       await failure(reader.read('missing_3/summary.txt'));
@@ -387,16 +388,10 @@ describe('S3 summaries against a real S3-compatible server', () => {
   });
 
   describe('circuit breaker', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startApp();
-    });
-    afterAll(() => t.close());
-    afterEach(() => {
-      s3.proxy.fault = { mode: 'none' };
-    });
+    const app = appPerBlock();
 
     it('opens after 5 failures in a row: 503 with Retry-After, S3 not called, readiness 200', async () => {
+      const t = app();
       const reader = t.app.get(SummaryReader);
       // Cached before the failures: still served while the breaker is open.
       await reader.read('unicode_1/summary.txt');
@@ -424,7 +419,7 @@ describe('S3 summaries against a real S3-compatible server', () => {
     });
 
     it('lets one probe through after the open time and closes when it succeeds', async () => {
-      const config = t.app.get<S3Config>(s3Config.KEY);
+      const config = app().app.get<S3Config>(s3Config.KEY);
       const client = new S3ObjectClient({
         ...config,
         breaker: { ...config.breaker, consecutiveFailures: 2, openMs: 200 },

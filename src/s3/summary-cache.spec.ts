@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { deferred } from '../../test/support/deferred.js';
 import type { ObjectText } from './s3-object.client.js';
 import { SummaryCache } from './summary-cache.js';
 
 const text = (value: string): ObjectText => ({ text: value, bytes: Buffer.byteLength(value) });
-
-function deferred<T>() {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe(SummaryCache.name, () => {
   it('loads a key once for concurrent callers, then serves it from memory', async () => {
