@@ -30,7 +30,9 @@ export function createAdapter(): FastifyAdapter {
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
-    routerOptions: { maxParamLength: 256 },
+    // Longer than any request line Node accepts (16 KiB of headers): a long path parameter
+    // reaches validation (e.g. 400 "Invalid room name.") instead of the router's generic 400.
+    routerOptions: { maxParamLength: 16 * 1024 },
     // On shutdown, idle keep-alive sockets close at once and in-flight requests finish;
     // requests arriving meanwhile on open connections are still served (with Connection: close).
     forceCloseConnections: 'idle',

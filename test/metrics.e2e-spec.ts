@@ -70,8 +70,8 @@ describe('GET /metrics', () => {
           'http_request_duration_seconds_bucket{le="5",method="GET",route="/callStatus",status="200"}',
         ),
       ).toBe(2);
-      expect(sample(text, 'status_cache_results_total{result="miss"}')).toBe(1);
-      expect(sample(text, 'status_cache_results_total{result="hit"}')).toBe(1);
+      expect(sample(text, 'cache_results_total{operation="sessionStatus",result="miss"}')).toBe(1);
+      expect(sample(text, 'cache_results_total{operation="sessionStatus",result="hit"}')).toBe(1);
       expect(sample(text, 'admin_api_calls_total{outcome="ok"}')).toBe(1);
       expect(sample(text, 'admin_api_call_duration_seconds_count{outcome="ok"}')).toBe(1);
       expect(sample(text, 'admin_api_retries_total')).toBe(0);

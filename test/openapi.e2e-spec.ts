@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/call-status/room-name.constraint.js';
-import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/call-status.config.js';
+import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/rooms/room-name.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/rooms.config.js';
+import { conferenceOperationIds } from '../src/docs/api-responses.decorator.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // `npm run openapi` runs this file with OPENAPI_WRITE=1: it rewrites openapi.json from the
@@ -60,7 +61,9 @@ const CALL_STATUS_ERRORS: Record<string, string[]> = {
   '503': ['Service unavailable'],
   '504': ['Gateway timeout'],
 };
-const SECURED = ['GET /callStatus', 'GET /metrics'];
+// Besides the conference endpoints (which the docs decorator registers): health and metrics.
+const OTHER_OPERATIONS = ['getHealth', 'getLiveness', 'getReadiness', 'getMetrics'];
+const SECURED_OTHERS = ['getMetrics'];
 
 function operations(doc: Document): [string, Operation][] {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -115,14 +118,23 @@ describe('OpenAPI document', () => {
   });
 
   it('has the expected operations, each with a client-friendly operationId', () => {
-    const ids = Object.fromEntries(operations(doc).map(([key, op]) => [key, op.operationId]));
-    expect(ids).toStrictEqual({
-      'GET /callStatus': 'getCallStatus',
-      'GET /health': 'getHealth',
-      'GET /health/live': 'getLiveness',
-      'GET /health/ready': 'getReadiness',
-      'GET /metrics': 'getMetrics',
-    });
+    const ids = operations(doc).map(([, op]) => op.operationId);
+    const expected = [...conferenceOperationIds(), ...OTHER_OPERATIONS];
+    expect(conferenceOperationIds()).toContain('getCallStatus');
+    expect([...ids].sort()).toStrictEqual([...expected].sort());
+    for (const id of ids) expect(id).toMatch(/^get[A-Z][A-Za-z]+$|^[a-z]+[A-Z][A-Za-z]+$/);
+  });
+
+  it('documents the shared errors on every conference operation', () => {
+    const conference = operations(doc).filter(([, op]) =>
+      conferenceOperationIds().includes(op.operationId!),
+    );
+    expect(conference.length).toBe(conferenceOperationIds().length);
+    for (const [key, op] of conference) {
+      for (const status of ['200', '401', '404', '429', '500', '502', '503', '504']) {
+        expect(op.responses[status], `${key} ${status}`).toBeDefined();
+      }
+    }
   });
 
   it('documents a success and the error envelope on every operation, with X-Request-Id', () => {
@@ -208,13 +220,15 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('applies the bearer scheme to /callStatus and /metrics only', () => {
+  it('applies the bearer scheme to the conference operations and /metrics only', () => {
+    const secured = [...conferenceOperationIds(), ...SECURED_OTHERS];
     expect(doc.components.securitySchemes).toStrictEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
     });
     expect(doc.security).toBeUndefined();
     for (const [key, op] of operations(doc)) {
-      expect(op.security, key).toStrictEqual(SECURED.includes(key) ? [{ bearer: [] }] : undefined);
+      const expected = secured.includes(op.operationId!) ? [{ bearer: [] }] : undefined;
+      expect(op.security, key).toStrictEqual(expected);
     }
   });
 

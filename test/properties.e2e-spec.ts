@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRoomName } from '../src/call-status/room-name.constraint.js';
-import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/call-status.config.js';
+import { checkRoomName } from '../src/rooms/room-name.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/rooms.config.js';
 import { AppLogger, createPino } from '../src/logging/app-logger.service.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 

@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_ROOMS, startAdminSimulator } from './admin-simulator.mjs';
 import { DEMO_MEETINGS, DEMO_SUMMARY_BUCKET, summaryKey } from './demo-meetings.mjs';
 import { S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY, startS3Server } from './s3-server.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
@@ -163,10 +163,7 @@ async function main() {
       port: simPort,
       unknownRooms: 'create',
       record: false,
-      rooms: {
-        'demo-room': { recording_status: true, transcript_status: false },
-        'quiet-room': { recording_status: false, transcript_status: false },
-      },
+      rooms: DEMO_ROOMS,
       log: (line) => console.log(`[admin-sim] ${line}`),
     });
   } catch (err) {

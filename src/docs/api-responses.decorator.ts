@@ -5,6 +5,7 @@ import {
   ApiOperation,
   ApiProperty,
   ApiResponse,
+  type ApiPropertyOptions,
   type ApiResponseOptions,
   type HeaderObject,
   type HeadersObject,
@@ -158,18 +159,30 @@ export function ApiErrorResponses(...cases: readonly ApiErrorCase[]): MethodDeco
   return applyDecorators(...responses.map((options) => ApiResponse(options)));
 }
 
-// One named envelope schema per payload DTO (CallStatusResponseDto ->
-// CallStatusResponseEnvelopeDto): generated clients get a concrete type, not an allOf.
-const envelopes = new Map<Type, Type>();
+/**
+ * What `data` is on success: a DTO class, or a schema named for the operation, e.g.
+ * `{ name: 'CallCatchUp', schema: { type: 'string' } }` or
+ * `{ name: 'Meetings', schema: { type: [MeetingDto] } }` (any @ApiProperty options).
+ */
+export type ApiData = Type | { name: string; schema: ApiPropertyOptions };
 
-function successEnvelope(dto: Type): Type {
-  const known = envelopes.get(dto);
-  if (known !== undefined) return known;
-  const name = `${dto.name.replace(/Dto$/, '')}EnvelopeDto`;
+// One named envelope schema per payload (CallStatusResponseDto -> CallStatusResponseEnvelopeDto,
+// { name: 'CallCatchUp' } -> CallCatchUpEnvelopeDto): generated clients get a concrete type.
+const envelopes = new Map<string, { data: ApiData; envelope: Type }>();
+
+function successEnvelope(data: ApiData): Type {
+  const isDto = typeof data === 'function';
+  const name = `${(isDto ? data.name : data.name).replace(/Dto$/, '')}EnvelopeDto`;
+  const known = envelopes.get(name);
+  if (known !== undefined) {
+    if (known.data !== data) throw new Error(`Two success payloads are named ${name}`);
+    return known.envelope;
+  }
   const envelope = { [name]: class {} }[name] as Type;
   ApiNullProperty('Always null on success.')(envelope.prototype as object, 'error');
-  ApiProperty({ type: () => dto })(envelope.prototype as object, 'data');
-  envelopes.set(dto, envelope);
+  const schema = isDto ? { type: () => data } : { required: true, ...data.schema };
+  ApiProperty(schema as ApiPropertyOptions)(envelope.prototype as object, 'data');
+  envelopes.set(name, { data, envelope });
   return envelope;
 }
 
@@ -180,11 +193,11 @@ export interface ApiEnvelopeOkOptions {
   headers?: readonly ResponseHeaderName[];
 }
 
-/** 200 with `{"error":null,"data":<dto>}`. */
-export function ApiEnvelopeOk(dto: Type, options: ApiEnvelopeOkOptions): MethodDecorator {
+/** 200 with `{"error":null,"data":<data>}`. */
+export function ApiEnvelopeOk(data: ApiData, options: ApiEnvelopeOkOptions): MethodDecorator {
   return ApiOkResponse({
     description: options.description,
-    type: successEnvelope(dto),
+    type: successEnvelope(data),
     ...(options.headers !== undefined ? { headers: headerRefs(options.headers) } : {}),
     example: { error: null, data: options.example },
   });
@@ -195,7 +208,7 @@ export interface ApiConferenceOperationOptions {
   operationId: string;
   summary: string;
   description?: string;
-  ok: Type;
+  ok: ApiData;
   okExample: unknown;
   okDescription?: string;
   okHeaders?: readonly ResponseHeaderName[];
@@ -203,8 +216,17 @@ export interface ApiConferenceOperationOptions {
   errors?: readonly ApiErrorCase[];
 }
 
+// Every operation documented with ApiConferenceOperation: the OpenAPI spec reads it.
+const conferenceOperations = new Set<string>();
+
+/** The operationIds of the conference endpoints (those imported so far). */
+export function conferenceOperationIds(): readonly string[] {
+  return [...conferenceOperations];
+}
+
 /** Everything a bearer-protected endpoint backed by Admin Control documents, in one decorator. */
 export function ApiConferenceOperation(options: ApiConferenceOperationOptions): MethodDecorator {
+  conferenceOperations.add(options.operationId);
   return applyDecorators(
     ApiOperation({
       operationId: options.operationId,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AdminApiModule } from '../admin-api/admin-api.module.js';
+import { CacheModule } from '../cache/cache.module.js';
 import { S3Module } from '../s3/s3.module.js';
 import { MetricsAccessGuard } from './metrics-access.guard.js';
 import { MetricsPortService } from './metrics-port.service.js';
@@ -8,7 +9,7 @@ import { MetricsService } from './metrics.service.js';
 import { S3Metrics } from './s3-metrics.service.js';
 
 @Module({
-  imports: [AdminApiModule, S3Module],
+  imports: [AdminApiModule, CacheModule, S3Module],
   controllers: [MetricsController],
   providers: [MetricsService, MetricsPortService, MetricsAccessGuard, S3Metrics],
   exports: [MetricsService],

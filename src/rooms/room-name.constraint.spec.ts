@@ -1,16 +1,13 @@
 import { plainToInstance } from 'class-transformer';
 import { useContainer, validate } from 'class-validator';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ROOM_NAME_PATTERN, type CallStatusConfig } from '../config/call-status.config.js';
-import { GetCallStatusQueryDto } from './dto/get-call-status-query.dto.js';
-import {
-  checkRoomName,
-  ROOM_NAME_INVALID,
-  ROOM_NAME_REQUIRED,
-  RoomNameConstraint,
-} from './room-name.constraint.js';
+import { DEFAULT_ROOM_NAME_PATTERN, type RoomsConfig } from '../config/rooms.config.js';
+import { RoomParamsDto } from './dto/room-params.dto.js';
+import { RoomQueryDto } from './dto/room-query.dto.js';
+import { checkRoomName, ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from './room-name.js';
+import { RoomNameConstraint } from './room-name.constraint.js';
 
-// Built the way callStatusConfig builds it.
+// Built the way roomsConfig builds it.
 const DEFAULT_PATTERN = new RegExp(`^(?:${DEFAULT_ROOM_NAME_PATTERN})$`, 'u');
 const LETTERS_ONLY = new RegExp('^(?:\\p{L}+)$', 'u');
 // U+1D49C MATHEMATICAL SCRIPT CAPITAL A: one letter, two UTF-16 units, four UTF-8 bytes.
@@ -70,11 +67,7 @@ describe(checkRoomName.name, () => {
 });
 
 describe(RoomNameConstraint.name, () => {
-  const config: CallStatusConfig = {
-    roomNamePattern: DEFAULT_PATTERN,
-    cacheTtlMs: 0,
-    staleIfErrorMs: 0,
-  };
+  const config: RoomsConfig = { roomNamePattern: DEFAULT_PATTERN };
 
   beforeAll(() => {
     // What Nest's container does in the app: the constraint gets its configuration injected.
@@ -86,11 +79,11 @@ describe(RoomNameConstraint.name, () => {
     });
   });
 
-  async function check(query: Record<string, unknown>): Promise<{
-    dto: GetCallStatusQueryDto;
-    messages: string[];
-  }> {
-    const dto = plainToInstance(GetCallStatusQueryDto, query);
+  async function check(
+    query: Record<string, unknown>,
+    type: typeof RoomQueryDto | typeof RoomParamsDto = RoomQueryDto,
+  ): Promise<{ dto: RoomQueryDto; messages: string[] }> {
+    const dto = plainToInstance(type, query);
     const errors = await validate(dto);
     return { dto, messages: errors.flatMap((error) => Object.values(error.constraints ?? {})) };
   }
@@ -117,8 +110,16 @@ describe(RoomNameConstraint.name, () => {
     expect((await check(query)).messages).toStrictEqual([ROOM_NAME_INVALID]);
   });
 
+  it.each([
+    ['blank', { roomName: ' ' }, ROOM_NAME_REQUIRED],
+    ['too long', { roomName: 'x'.repeat(129) }, ROOM_NAME_INVALID],
+  ])('applies the same rule to a room in the path (%s)', async (_what, params, message) => {
+    expect((await check(params, RoomParamsDto)).messages).toStrictEqual([message]);
+    expect((await check({ roomName: ' demo ' }, RoomParamsDto)).dto.roomName).toBe('demo');
+  });
+
   it('uses the configured pattern, not a built-in one', async () => {
-    const strict = new RoomNameConstraint({ ...config, roomNamePattern: /^(?:[a-z]+)$/u });
+    const strict = new RoomNameConstraint({ roomNamePattern: /^(?:[a-z]+)$/u });
     expect(strict.validate('abc')).toBe(true);
     expect(strict.validate('abc1')).toBe(false);
     expect(strict.validate(undefined)).toBe(false);

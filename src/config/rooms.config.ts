@@ -5,8 +5,9 @@ import { EnvReader } from './env.js';
 // A configured pattern is anchored for you: it must match the whole (trimmed) room name.
 export const DEFAULT_ROOM_NAME_PATTERN = '[A-Za-z0-9._~-]+';
 
-export const callStatusConfig = registerAs('callStatus', () => {
-  const env = new EnvReader('callStatus');
+/** The room-name rule every room-taking endpoint shares (src/rooms/). */
+export const roomsConfig = registerAs('rooms', () => {
+  const env = new EnvReader('rooms');
   const source = env.string('ROOM_NAME_PATTERN', DEFAULT_ROOM_NAME_PATTERN);
   let roomNamePattern = new RegExp(`^(?:${DEFAULT_ROOM_NAME_PATTERN})$`, 'u');
   try {
@@ -16,11 +17,7 @@ export const callStatusConfig = registerAs('callStatus', () => {
   } catch {
     env.fail('ROOM_NAME_PATTERN', `is not a valid regular expression (got "${source}")`);
   }
-  return env.done({
-    roomNamePattern,
-    cacheTtlMs: env.int('STATUS_CACHE_TTL_MS', { default: 1000, min: 0, max: 3_600_000 }),
-    staleIfErrorMs: env.int('STATUS_STALE_IF_ERROR_MS', { default: 0, min: 0, max: 3_600_000 }),
-  });
+  return env.done({ roomNamePattern });
 });
 
-export type CallStatusConfig = ReturnType<typeof callStatusConfig>;
+export type RoomsConfig = ReturnType<typeof roomsConfig>;
