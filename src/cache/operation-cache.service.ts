@@ -121,7 +121,7 @@ export class OperationCache {
           settings.ttlMs,
           deadlineAt,
           (deadline) => this.admin.send(operation, input, context, deadline),
-          operation.parse,
+          (value) => operation.parse(value, input),
         );
         if (fleet !== undefined) {
           this.store.set(key, fleet.answer, fleet.jsonLength, keepMs);
