@@ -109,6 +109,7 @@ function accessLog(
     sub: request.user?.subject,
     upstream: ctx?.upstream,
     cache: ctx?.cache,
+    s3: ctx?.s3,
   });
 }
 

@@ -2,20 +2,24 @@ import { Logger } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MockInstance } from 'vitest';
 import { errorBody, toErrorResponse } from '../src/common/error-response.js';
+import type { RequestContext } from '../src/common/request-context.js';
 import { s3Config, type S3Config } from '../src/config/s3.config.js';
 import { S3Exception } from '../src/s3/s3.exception.js';
 import { S3ObjectClient } from '../src/s3/s3-object.client.js';
 import { SummaryReader } from '../src/s3/summary-reader.service.js';
+import { sample } from './support/metrics.js';
 import { startTestS3, useS3Credentials, type TestS3 } from './support/s3-server.js';
+import {
+  putSummaries,
+  SUMMARY,
+  SUMMARY_KEY_PREFIX,
+  SUMMARY_MAX_BYTES,
+  UNICODE,
+} from './support/summaries.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const MAX_BYTES = 1024;
+const MAX_BYTES = SUMMARY_MAX_BYTES;
 const TIMEOUT_MS = 400;
-const SUMMARY = 'Meeting Summary content';
-const UNICODE = 'Résumé: décisions ✓, 会议纪要, 😀\nsecond line';
-const PNG_HEADER = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
-// "caf" and the first byte of a two-byte sequence: valid up to the cut.
-const TRUNCATED_UTF8 = new Uint8Array([0x63, 0x61, 0x66, 0xc3]);
 
 interface Failure {
   outcome: string;
@@ -51,11 +55,6 @@ const NOT_FOUND = '{"error":{"code":404,"message":"Not found"},"data":null}';
 // The shared read a caller gave up on goes on; later reads of its key must not join it.
 const settle = () => new Promise((resolve) => setTimeout(resolve, TIMEOUT_MS + 100));
 
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
 async function scrape(t: TestApp): Promise<string> {
   return (await t.get('/metrics')).body;
 }
@@ -70,16 +69,8 @@ describe('S3 summaries against a real S3-compatible server', () => {
 
   beforeAll(async () => {
     s3 = await startTestS3();
-    await s3.put('summaries/r1_1718871014/summary.txt', SUMMARY);
-    // Without the prefix: proves S3_KEY_PREFIX is applied.
-    await s3.put('r1_1718871014/summary.txt', 'outside the prefix');
-    await s3.put('summaries/unicode_1/summary.txt', UNICODE);
-    await s3.put('summaries/exact_1/summary.txt', 'x'.repeat(MAX_BYTES));
-    await s3.put('summaries/large_1/summary.txt', 'x'.repeat(MAX_BYTES + 1));
-    await s3.put('summaries/huge_1/summary.txt', 'y'.repeat(4 * 1024 * 1024));
-    await s3.put('summaries/empty_1/summary.txt', '');
-    await s3.put('summaries/png_1/summary.txt', PNG_HEADER);
-    await s3.put('summaries/truncated_1/summary.txt', TRUNCATED_UTF8);
+    // Also r1_1718871014 outside the prefix: proves S3_KEY_PREFIX is applied.
+    await putSummaries(s3);
     restoreCredentials = useS3Credentials();
   });
 
@@ -104,7 +95,7 @@ describe('S3 summaries against a real S3-compatible server', () => {
   function startApp(env: Record<string, string> = {}): Promise<TestApp> {
     return startTestApp(
       s3.env({
-        S3_KEY_PREFIX: 'summaries/',
+        S3_KEY_PREFIX: SUMMARY_KEY_PREFIX,
         S3_TIMEOUT_MS: String(TIMEOUT_MS),
         SUMMARY_MAX_BYTES: String(MAX_BYTES),
         METRICS_PUBLIC: 'true',
@@ -369,6 +360,45 @@ describe('S3 summaries against a real S3-compatible server', () => {
     });
   });
 
+  describe("the request's context (its access line's s3 field)", () => {
+    const app = appPerBlock();
+
+    async function s3Field(fileUrl: string, options: { deadline?: number } = {}) {
+      const context: RequestContext = { requestId: 'req-ctx' };
+      await app()
+        .app.get(SummaryReader)
+        .read(fileUrl, { context, ...options })
+        .catch(() => undefined);
+      return context.s3;
+    }
+
+    it("says how S3 served the request: the read's outcome, or the summary cache", async () => {
+      expect(await s3Field('exact_1/summary.txt')).toBe('ok');
+      expect(await s3Field('exact_1/summary.txt')).toBe('hit');
+      expect(await s3Field('missing_4/summary.txt')).toBe('not_found');
+      expect(await s3Field('png_1/summary.txt')).toBe('not_utf8');
+      expect(await s3Field('../x/summary.txt')).toBe('invalid_key');
+      s3.proxy.fault = { mode: 'status', status: 403, code: 'AccessDenied' };
+      expect(await s3Field('r1_1718871014/summary.txt')).toBe('rejected');
+    });
+
+    it("says timeout when the caller's deadline passed, coalesced when it shared a read", async () => {
+      s3.proxy.fault = { mode: 'slow', delayMs: 150 };
+      const reader = app().app.get(SummaryReader);
+      const first: RequestContext = { requestId: 'first' };
+      const second: RequestContext = { requestId: 'second' };
+      const hurried: RequestContext = { requestId: 'hurried' };
+      await Promise.all([
+        reader.read('unicode_1/summary.txt', { context: first }),
+        reader.read('unicode_1/summary.txt', { context: second }),
+        reader
+          .read('unicode_1/summary.txt', { context: hurried, deadline: Date.now() + 20 })
+          .catch(() => undefined),
+      ]);
+      expect([first.s3, second.s3, hurried.s3]).toEqual(['ok', 'coalesced', 'timeout']);
+    });
+  });
+
   describe('readiness', () => {
     const app = appPerBlock();
 
@@ -461,9 +491,12 @@ describe('S3 summaries against a real S3-compatible server', () => {
         expect((await reader.read('unicode_1/summary.txt')).cache).toBe('hit');
         expect(s3.proxy.gets - before).toBe(1);
         const metrics = await scrape(t);
-        expect(sample(metrics, 'summary_cache_results_total{result="miss"}')).toBe(1);
-        expect(sample(metrics, 'summary_cache_results_total{result="coalesced"}')).toBe(19);
-        expect(sample(metrics, 'summary_cache_results_total{result="hit"}')).toBe(1);
+        // The server's one cache metric, with the summary cache's own operation label.
+        const series = (result: string) =>
+          `cache_results_total{operation="summaryObject",result="${result}"}`;
+        expect(sample(metrics, series('miss'))).toBe(1);
+        expect(sample(metrics, series('coalesced'))).toBe(19);
+        expect(sample(metrics, series('hit'))).toBe(1);
       } finally {
         s3.proxy.fault = { mode: 'none' };
         await t.close();

@@ -12,8 +12,10 @@ export interface AccessEntry {
   sub?: string;
   /** How Admin Control answered, when it was asked. */
   upstream?: string;
-  /** How the status cache served the request. */
+  /** How the read-through cache served the request. */
   cache?: string;
+  /** How S3 served the request, when it was asked (GET /callSummary). */
+  s3?: string;
 }
 
 const str = JSON.stringify;
@@ -33,6 +35,7 @@ export function accessLine(entry: AccessEntry, time: number): string {
   if (entry.sub !== undefined) line += `,"sub":${str(entry.sub)}`;
   if (entry.upstream !== undefined) line += `,"upstream":${str(entry.upstream)}`;
   if (entry.cache !== undefined) line += `,"cache":${str(entry.cache)}`;
+  if (entry.s3 !== undefined) line += `,"s3":${str(entry.s3)}`;
   return `${line}}\n`;
 }
 

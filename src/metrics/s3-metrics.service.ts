@@ -7,6 +7,8 @@ import { MetricsService } from './metrics.service.js';
 // 1 ms to 5 s, as Admin Control's: a read near S3_TIMEOUT_MS lands in the last buckets.
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const BREAKER_STATES: Record<string, number> = { closed: 0, half_open: 1, open: 2 };
+/** The summary cache's `operation` label value in cache_results_total. */
+export const SUMMARY_CACHE_OPERATION = 'summaryObject';
 
 /** S3 reads and the summary cache on the app's registry, fed by their listeners. */
 @Injectable()
@@ -38,12 +40,6 @@ export class S3Metrics implements OnModuleInit {
       help: 'S3 circuit breaker: 0 closed, 1 half_open, 2 open.',
       registers,
     });
-    const cache = new Counter({
-      name: 'summary_cache_results_total',
-      help: 'How the summary cache served reads: hit, miss, coalesced.',
-      labelNames: ['result'],
-      registers,
-    });
     breaker.set(BREAKER_STATES[this.s3.breakerState] ?? 0);
     this.s3.addListener({
       call: (outcome, durationMs) => {
@@ -53,6 +49,9 @@ export class S3Metrics implements OnModuleInit {
       refused: () => calls.inc({ outcome: 'circuit_open' }),
       breaker: (state) => breaker.set(BREAKER_STATES[state] ?? 0),
     });
-    this.summaries.addListener({ result: (result) => cache.inc({ result }) });
+    // One cache metric for the whole server: cache_results_total{operation="summaryObject"}.
+    this.summaries.addListener({
+      result: (result) => this.metrics.countCache(SUMMARY_CACHE_OPERATION, result),
+    });
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RequestContext } from '../common/request-context.js';
 import { s3Config, type S3Config } from '../config/s3.config.js';
 import { checkObjectKey } from './object-key.js';
-import { s3Failure } from './s3.exception.js';
+import { S3Exception, s3Failure } from './s3.exception.js';
 import type { SummaryCacheListener, SummaryCacheResult } from './s3.types.js';
 import { S3ObjectClient } from './s3-object.client.js';
 import { SummaryCache } from './summary-cache.js';
@@ -48,22 +48,48 @@ export class SummaryReader {
     this.listeners.push(listener);
   }
 
+  /** The 503 of a server without S3 settings: callers check first, before other work. */
+  assertEnabled(context?: RequestContext): void {
+    if (!this.s3.enabled) throw this.failed(s3Failure('disabled'), context);
+  }
+
+  /**
+   * The summary at `fileUrl`. The request's context learns how S3 served it (`ctx.s3`): the
+   * read's outcome when this request read it, otherwise 'hit' or 'coalesced'.
+   */
   async read(fileUrl: string, options: SummaryReadOptions = {}): Promise<SummaryText> {
-    if (!this.s3.enabled) throw s3Failure('disabled');
+    const { context } = options;
+    this.assertEnabled(context);
     const problem = checkObjectKey(fileUrl);
     if (problem !== undefined) {
       // Admin Control's answer is wrong, not the client's request: a 502, the reason logged.
-      this.logger.warn(`file_url ${problem} [${options.context?.requestId ?? '-'}]`);
-      throw s3Failure('invalid_key');
+      this.logger.warn(`file_url ${problem} [${context?.requestId ?? '-'}]`);
+      throw this.failed(s3Failure('invalid_key'), context);
     }
     // The shared read is bounded by S3_TIMEOUT_MS only: one caller's short deadline must not
     // fail the others waiting for it. Each caller waits at most until its own deadline.
     const { result, text } = this.cache.lookup(fileUrl, () =>
-      this.s3.getText(fileUrl, { maxBytes: this.config.summaryMaxBytes, context: options.context }),
+      this.s3.getText(fileUrl, { maxBytes: this.config.summaryMaxBytes, context }),
     );
     for (const listener of this.listeners) listener.result(result);
-    return { text: await withinDeadline(text, options), cache: result };
+    if (context) context.s3 = result === 'miss' ? 'ok' : result;
+    try {
+      return { text: await withinDeadline(text, options), cache: result };
+    } catch (error) {
+      // A request that read S3 itself, or gave up waiting, says why; one that shared another
+      // request's read stays 'coalesced' (that request's log line has the reason).
+      throw result === 'miss' || isTimeout(error) ? this.failed(error, context) : error;
+    }
   }
+
+  private failed<E>(error: E, context?: RequestContext): E {
+    if (context && error instanceof S3Exception) context.s3 = error.outcome;
+    return error;
+  }
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof S3Exception && error.outcome === 'timeout';
 }
 
 /** `work`, or a 504 once the caller's deadline passes or its signal aborts. */

@@ -1,3 +1,4 @@
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   S3_ACCESS_KEY_ID,
   S3_REGION,
@@ -24,6 +25,7 @@ export interface TestS3 {
 /** A real S3-compatible server with the summary bucket, behind a FaultProxy, on 127.0.0.1. */
 export async function startTestS3(): Promise<TestS3> {
   const server = await startS3Server({ buckets: [SUMMARY_BUCKET] });
+  await warmCredentialChain(server.endpoint);
   const proxy = await FaultProxy.start(server.port);
   return {
     server,
@@ -67,4 +69,22 @@ export function useS3Credentials(
     AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/proconf-test/credentials',
     AWS_CONFIG_FILE: '/nonexistent/proconf-test/config',
   });
+}
+
+/**
+ * One GetObject through the SDK's default credential chain, as the app reads: the chain's
+ * modules load on their first use (about 200 ms here, more on a loaded machine), which would
+ * otherwise count against the first read of a test's short S3_TIMEOUT_MS.
+ */
+async function warmCredentialChain(endpoint: string): Promise<void> {
+  const restore = useS3Credentials();
+  const client = new S3Client({ region: S3_REGION, endpoint, forcePathStyle: true });
+  try {
+    await client.send(new GetObjectCommand({ Bucket: SUMMARY_BUCKET, Key: 'warm-up' }));
+  } catch {
+    // NoSuchKey: the point was the chain, not the object
+  } finally {
+    client.destroy();
+    restore();
+  }
 }
