@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { CallCatchUpModule } from './call-catch-up/call-catch-up.module.js';
 import { CallConfigModule } from './call-config/call-config.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
+import { CallSummaryModule } from './call-summary/call-summary.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
@@ -32,6 +33,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     CallConfigModule,
     CallCatchUpModule,
     MeetingsModule,
+    CallSummaryModule,
     MetricsModule,
   ],
   providers: [

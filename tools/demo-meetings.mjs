@@ -1,7 +1,7 @@
-// The ended meetings the demo knows (shared/proconf-api.md §3.6): Admin Control's /meetings
-// lists them, and each one's summary is the S3 object `<unique_id>/summary.txt` that
-// /call-summary points at (§3.5). unique_id is the room name, "_", and the Unix seconds of
-// created_at, as in the docs' sample ("r1_1718871014").
+// The ended meetings the demo knows (shared/proconf-api.md §3.5-3.6), defined once: the Admin
+// Control simulator's /meetings lists them and its /call-summary points at each room's latest
+// summary, the S3 object `<unique_id>/summary.txt` that `npm run demo` uploads. unique_id is the
+// room name, "_", and the Unix seconds of created_at, as in the docs' sample ("r1_1718871014").
 
 /**
  * @typedef {object} DemoMeeting
@@ -16,23 +16,31 @@ export const DEMO_SUMMARY_BUCKET = 'proconf-summaries';
 
 /** @type {readonly DemoMeeting[]} */
 export const DEMO_MEETINGS = Object.freeze([
+  // the docs' samples
+  {
+    room_name: 'r1',
+    unique_id: 'r1_1718871014',
+    created_at: '2024-06-20T08:10:14.000Z',
+    destroyed_at: '2024-06-20T08:10:34.000Z',
+    summary: 'Meeting Summary content',
+  },
+  {
+    room_name: 'r2',
+    unique_id: 'r2_1718871064',
+    created_at: '2024-06-20T08:11:04.000Z',
+    destroyed_at: '2024-06-20T08:11:36.000Z',
+    summary: 'Meeting summary: r2, 20 June 2024\n- A short check-in; nothing decided.\n',
+  },
   {
     room_name: 'demo-room',
-    unique_id: 'demo-room_1718871014',
-    created_at: '2024-06-20T08:10:14.000Z',
-    destroyed_at: '2024-06-20T08:40:34.000Z',
+    unique_id: 'demo-room_1718874000',
+    created_at: '2024-06-20T09:00:00.000Z',
+    destroyed_at: '2024-06-20T09:45:00.000Z',
     summary:
       'Meeting summary: demo-room, 20 June 2024\n' +
       '- The team agreed to ship the summaries feature next sprint.\n' +
       '- Décisions: Zoë owns the S3 bucket policy; Łukasz reviews it.\n' +
       '- Next meeting: Thursday.\n',
-  },
-  {
-    room_name: 'quiet-room',
-    unique_id: 'quiet-room_1718871064',
-    created_at: '2024-06-20T08:11:04.000Z',
-    destroyed_at: '2024-06-20T08:11:36.000Z',
-    summary: 'Meeting summary: quiet-room, 20 June 2024\n- A short check-in; nothing decided.\n',
   },
 ]);
 

@@ -276,6 +276,7 @@ async function main() {
       });
       const rule = '-'.repeat(78);
       const callStatusUrl = `${appOrigin}/callStatus?roomName=demo-room`;
+      const auth = `-H "Authorization: Bearer ${token}"`;
       console.log(
         [
           '',
@@ -288,7 +289,7 @@ async function main() {
           `  ${token}`,
           '',
           'Call status:',
-          `  curl -s -H "Authorization: Bearer ${token}" "${callStatusUrl}"`,
+          `  curl -s ${auth} "${callStatusUrl}"`,
           '',
           'Turn recording on / off for demo-room in the simulator:',
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: true })}`,
@@ -296,10 +297,11 @@ async function main() {
           '',
           `Simulator state: curl -s ${sim.origin}/_sim/rooms ; curl -s ${sim.origin}/_sim/stats`,
           '',
-          `S3-compatible server on ${s3.endpoint}, bucket ${DEMO_SUMMARY_BUCKET}; the summaries:`,
-          ...DEMO_MEETINGS.map(
-            (meeting) => `  curl -s ${s3.endpoint}/${DEMO_SUMMARY_BUCKET}/${summaryKey(meeting)}`,
-          ),
+          'Meeting summary (Admin Control says where it is, the server reads it from S3):',
+          `  curl -s ${auth} "${appOrigin}/callSummary/demo-room"`,
+          `  (rooms with a summary: ${DEMO_MEETINGS.map((m) => m.room_name).join(', ')})`,
+          `S3-compatible server on ${s3.endpoint}, bucket ${DEMO_SUMMARY_BUCKET}, e.g.:`,
+          `  curl -s ${s3.endpoint}/${DEMO_SUMMARY_BUCKET}/${summaryKey(DEMO_MEETINGS[0])}`,
           `Readiness (S3 "up"): curl -s ${appOrigin}/health/ready`,
           'Press Ctrl+C to stop.',
           rule,
