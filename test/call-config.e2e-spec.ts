@@ -1,28 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BAD_GATEWAY,
-  contractEnv,
   describeBadTokens,
   describeRouting,
   describeUpstreamFailures,
+  useContractApp,
 } from './support/contract.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const FEATURES = { audio_call: true, video_call: false, live_chat: true };
 
 describe('GET /callConfig', () => {
-  let t: TestApp;
-  const app = () => t;
-
-  beforeAll(async () => {
-    t = await startTestApp(contractEnv());
-  });
-  afterAll(() => t.close());
-  beforeEach(() => {
-    t.sim.setFault({ mode: 'none' });
+  const app = useContractApp((t) => {
     t.sim.setData('configuration', { features: FEATURES });
-    t.sim.resetCounters();
-    t.sim.clearRequests();
   });
 
   describeBadTokens(app, '/callConfig');
@@ -31,24 +21,24 @@ describe('GET /callConfig', () => {
 
   describe('success', () => {
     it("answers 200 with Admin Control's flags in the documented envelope", async () => {
-      const res = await t.get('/callConfig');
+      const res = await app().get('/callConfig');
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe(
         '{"error":null,"data":{"features":{"audio_call":true,"video_call":false,"live_chat":true}}}',
       );
       expect(res.headers['cache-control']).toBe('no-store');
-      expect(t.sim.requests.map((r) => [r.method, r.path])).toEqual([
+      expect(app().sim.requests.map((r) => [r.method, r.path])).toEqual([
         ['GET', '/api/configuration'],
       ]);
     });
 
     it('passes unknown boolean flags through and drops other keys of data', async () => {
-      t.sim.setFault({
+      app().sim.setFault({
         mode: 'status',
         status: 200,
         body: { error: null, data: { features: { new_flag: false, __proto__x: true }, v: 2 } },
       });
-      const res = await t.get('/callConfig');
+      const res = await app().get('/callConfig');
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({
         error: null,
@@ -57,8 +47,8 @@ describe('GET /callConfig', () => {
     });
 
     it('lets a room-scoped token read it', async () => {
-      const scoped = { authorization: `Bearer ${t.token({ claims: { roomName: 'any' } })}` };
-      expect((await t.get('/callConfig', scoped)).statusCode).toBe(200);
+      const scoped = { authorization: `Bearer ${app().token({ claims: { roomName: 'any' } })}` };
+      expect((await app().get('/callConfig', scoped)).statusCode).toBe(200);
     });
   });
 
@@ -69,15 +59,15 @@ describe('GET /callConfig', () => {
       ['no features', { audio_call: true }],
       ['a string', 'features'],
     ])('answers 502 for %s', async (_name, data) => {
-      t.sim.setFault({ mode: 'status', status: 200, body: { error: null, data } });
-      const res = await t.get('/callConfig');
+      app().sim.setFault({ mode: 'status', status: 200, body: { error: null, data } });
+      const res = await app().get('/callConfig');
       expect(res.statusCode).toBe(502);
       expect(res.body).toBe(BAD_GATEWAY);
     });
 
     it('answers 502 when Admin Control answers 404 (there is no domain 404 here)', async () => {
-      t.sim.setFault({ mode: 'status', status: 404 });
-      const res = await t.get('/callConfig');
+      app().sim.setFault({ mode: 'status', status: 404 });
+      const res = await app().get('/callConfig');
       expect(res.statusCode).toBe(502);
       expect(res.body).toBe(BAD_GATEWAY);
     });

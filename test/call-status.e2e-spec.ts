@@ -5,6 +5,7 @@ import {
   describeRoomCases,
   describeRouting,
   describeUpstreamFailures,
+  EXPIRED_TOKEN_CHALLENGE,
   now,
   ROOM_NOT_FOUND,
   signed,
@@ -98,6 +99,7 @@ describe('GET /callStatus', () => {
       await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
       const late = await t.get('/callStatus?roomName=demo', { authorization: `Bearer ${token}` });
       expect(late.statusCode).toBe(401);
+      expect(late.headers['www-authenticate']).toBe(EXPIRED_TOKEN_CHALLENGE);
     });
   });
 

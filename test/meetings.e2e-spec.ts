@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BAD_GATEWAY,
-  contractEnv,
   describeBadTokens,
   describeRouting,
   describeUpstreamFailures,
+  useContractApp,
 } from './support/contract.js';
-import { startTestApp, type TestApp } from './support/test-app.js';
 
 const meeting = (room: string, n: number) => ({
   room_name: room,
@@ -17,18 +16,8 @@ const meeting = (room: string, n: number) => ({
 const MEETINGS = [meeting('r1', 1), meeting('r2', 2), meeting('r1', 3)];
 
 describe('GET /meetings', () => {
-  let t: TestApp;
-  const app = () => t;
-
-  beforeAll(async () => {
-    t = await startTestApp(contractEnv());
-  });
-  afterAll(() => t.close());
-  beforeEach(() => {
-    t.sim.setFault({ mode: 'none' });
+  const app = useContractApp((t) => {
     t.sim.setData('meetings', MEETINGS);
-    t.sim.resetCounters();
-    t.sim.clearRequests();
   });
 
   describeBadTokens(app, '/meetings');
@@ -37,37 +26,37 @@ describe('GET /meetings', () => {
 
   describe('success', () => {
     it('answers 200 with every ended meeting, fields in the documented order', async () => {
-      const res = await t.get('/meetings');
+      const res = await app().get('/meetings');
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe(JSON.stringify({ error: null, data: MEETINGS }));
       expect(res.headers['cache-control']).toBe('no-store');
-      expect(t.sim.requests.map((r) => [r.method, r.path])).toEqual([['GET', '/api/meetings']]);
+      expect(app().sim.requests.map((r) => [r.method, r.path])).toEqual([['GET', '/api/meetings']]);
     });
 
     it("shows a room-scoped token only its room's meetings", async () => {
-      const scoped = { authorization: `Bearer ${t.token({ claims: { roomName: 'r1' } })}` };
-      const res = await t.get('/meetings', scoped);
+      const scoped = { authorization: `Bearer ${app().token({ claims: { roomName: 'r1' } })}` };
+      const res = await app().get('/meetings', scoped);
       expect(res.statusCode).toBe(200);
       expect(res.json().data).toEqual([meeting('r1', 1), meeting('r1', 3)]);
-      const none = { authorization: `Bearer ${t.token({ claims: { room: 'r9' } })}` };
-      expect((await t.get('/meetings', none)).json()).toEqual({ error: null, data: [] });
+      const none = { authorization: `Bearer ${app().token({ claims: { room: 'r9' } })}` };
+      expect((await app().get('/meetings', none)).json()).toEqual({ error: null, data: [] });
     });
 
     it('drops fields Admin Control adds and passes an empty list', async () => {
-      t.sim.setData('meetings', [{ ...meeting('r1', 1), secret: 's' }]);
-      expect((await t.get('/meetings')).json().data).toEqual([meeting('r1', 1)]);
-      t.sim.setData('meetings', []);
-      expect((await t.get('/meetings')).body).toBe('{"error":null,"data":[]}');
+      app().sim.setData('meetings', [{ ...meeting('r1', 1), secret: 's' }]);
+      expect((await app().get('/meetings')).json().data).toEqual([meeting('r1', 1)]);
+      app().sim.setData('meetings', []);
+      expect((await app().get('/meetings')).body).toBe('{"error":null,"data":[]}');
     });
 
     it('passes a list up to 4 MiB and answers 502 beyond it', async () => {
       const many = Array.from({ length: 20_000 }, (_, i) => meeting(`room-${i}`, i));
-      t.sim.setData('meetings', many);
-      const res = await t.get('/meetings');
+      app().sim.setData('meetings', many);
+      const res = await app().get('/meetings');
       expect(res.statusCode).toBe(200);
       expect(res.json().data).toHaveLength(20_000);
-      t.sim.setData('meetings', [...many, ...many, ...many]);
-      const tooMany = await t.get('/meetings');
+      app().sim.setData('meetings', [...many, ...many, ...many]);
+      const tooMany = await app().get('/meetings');
       expect(tooMany.statusCode).toBe(502);
       expect(tooMany.body).toBe(BAD_GATEWAY);
     });
@@ -80,15 +69,15 @@ describe('GET /meetings', () => {
       ['an item that is not an object', [meeting('r1', 1), 'r2']],
       ['an object instead of a list', { meetings: [] }],
     ])('answers 502 for %s', async (_name, data) => {
-      t.sim.setFault({ mode: 'status', status: 200, body: { error: null, data } });
-      const res = await t.get('/meetings');
+      app().sim.setFault({ mode: 'status', status: 200, body: { error: null, data } });
+      const res = await app().get('/meetings');
       expect(res.statusCode).toBe(502);
       expect(res.body).toBe(BAD_GATEWAY);
     });
 
     it('answers 502 when Admin Control answers 404', async () => {
-      t.sim.setFault({ mode: 'status', status: 404 });
-      expect((await t.get('/meetings')).body).toBe(BAD_GATEWAY);
+      app().sim.setFault({ mode: 'status', status: 404 });
+      expect((await app().get('/meetings')).body).toBe(BAD_GATEWAY);
     });
   });
 });

@@ -27,11 +27,15 @@ describe('GET /metrics', () => {
     afterAll(() => t.close());
 
     it('answers 401 without a token, and with a forged one', async () => {
-      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer not.a.jwt' }]) {
+      const cases: [Record<string, string>, string][] = [
+        [{}, 'Bearer'],
+        [{ authorization: 'Bearer not.a.jwt' }, 'Bearer error="invalid_token"'],
+      ];
+      for (const [headers, challenge] of cases) {
         const res = await t.get('/metrics', headers);
         expect(res.statusCode).toBe(401);
         expect(res.body).toBe(UNAUTHORIZED);
-        expect(res.headers['www-authenticate']).toBe('Bearer');
+        expect(res.headers['www-authenticate']).toBe(challenge);
       }
     });
 

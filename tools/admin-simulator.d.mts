@@ -7,6 +7,9 @@ export interface RoomStatus {
 
 export type PartialRoomStatus = Partial<RoomStatus>;
 
+/** The rooms `npm run sim` and `npm run demo` start with (the OpenAPI roomName example is one). */
+export declare const DEMO_ROOMS: Readonly<Record<string, RoomStatus>>;
+
 export type Fault =
   | { mode: 'none' }
   /** answers correctly after delayMs */
@@ -83,9 +86,6 @@ export interface SimRoute {
 
 /** Admin Control's routes, one answer function each. */
 export const ROUTES: readonly SimRoute[];
-
-/** The rooms `npm run sim` and `npm run demo` start with. */
-export const DEMO_ROOMS: Record<string, RoomStatus>;
 
 export interface AdminSimulator {
   /** base URL including basePath, e.g. http://127.0.0.1:41234/api */

@@ -115,11 +115,15 @@ function ok(data) {
   return { status: 200, body: JSON.stringify({ error: null, data }) };
 }
 
-/** The rooms `npm run sim` and `npm run demo` start with. */
-export const DEMO_ROOMS = {
+/**
+ * The rooms `npm run sim` and `npm run demo` start with; the OpenAPI document's roomName example
+ * is one of them.
+ * @type {Readonly<Record<string, RoomStatus>>}
+ */
+export const DEMO_ROOMS = Object.freeze({
   'demo-room': { recording_status: true, transcript_status: false },
   'quiet-room': { recording_status: false, transcript_status: false },
-};
+});
 
 /**
  * Admin Control's routes, one answer function each. Faults, counters and the request log are

@@ -18,6 +18,7 @@ import {
   type OperationInput,
 } from './admin-operation.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { isRetryable, parseEnvelope, parseJson } from './upstream-answer.js';
 import { ConcurrencyLimiter, LimiterOverflowError } from './concurrency-limiter.js';
 import { RetryBudget } from './retry-budget.js';
 import { leanAxiosDefaults, type ClosableAdapter } from './undici.adapter.js';
@@ -25,15 +26,6 @@ import { leanAxiosDefaults, type ClosableAdapter } from './undici.adapter.js';
 // A retry is only worth starting if it has at least this long before the deadline.
 const MIN_RETRY_WINDOW_MS = 50;
 const OVERLOAD_RETRY_AFTER_MS = 1000;
-// Connection failures that happen before a request is written: safe to retry any call.
-const NOT_SENT = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 /** One logical Admin Control call: its deadline covers queueing, both attempts and backoff. */
 interface Call<T> {
@@ -273,40 +265,4 @@ export class AdminApiClient implements OnApplicationShutdown {
 
 function fail(outcome: UpstreamOutcome, message: string, status: number): Attempt<never> {
   return { outcome, error: new UpstreamStatusError(message, status) };
-}
-
-/** Only failures where Admin Control most likely did nothing, and that a retry may fix. */
-function isRetryable(
-  operation: AnyAdminOperation,
-  outcome: UpstreamOutcome,
-  error: unknown,
-): boolean {
-  if (operation.retry === 'unsent') {
-    return outcome === 'connection' && NOT_SENT.has((error as { code?: string }).code ?? '');
-  }
-  if (outcome === 'connection') return true;
-  return (
-    outcome === 'server_error' &&
-    error instanceof UpstreamStatusError &&
-    [502, 503, 504].includes(error.status)
-  );
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Admin Control answers `{"error":null,"data":...}`; `data` is the operation's to check. */
-function parseEnvelope<T>(body: unknown, parse: (data: unknown) => T | undefined): T | undefined {
-  if (!isObject(body) || (body.error !== null && body.error !== undefined)) return undefined;
-  return parse(body.data);
 }

@@ -46,15 +46,18 @@ export interface FleetAnswer<T> {
   shared: boolean;
 }
 
-/** The waiter's deadline passed while another instance held the lock. */
-export class FleetWaitTimeout extends Error {}
+// A waiter gives up waiting after this share of its time left, and calls on its own with the
+// rest: a winner whose answer never reaches Redis (its write timed out, it died) costs the
+// others a late answer, not a 504.
+const WAIT_SHARE = 0.5;
 
 /**
  * Fleet-wide single flight through Redis: of the instances that miss the same key at the same
- * time, one takes a short lock and calls Admin Control; the others poll for its answer until
- * their deadline. A failed call stores nothing and frees the lock, so the next one tries: at
- * most one call per key at a time across the fleet, and errors are never shared or cached.
- * Any Redis trouble answers undefined, and the caller goes on alone (per-instance single flight).
+ * time, one takes a short lock and calls Admin Control; the others poll for its answer for up to
+ * half of their time left. A failed call stores nothing and frees the lock, so the next one
+ * tries: one call per key at a time across the fleet, and errors are never shared or cached.
+ * Any Redis trouble, or a wait that ran out, answers undefined: the caller goes on alone
+ * (per-instance single flight) within its deadline.
  */
 export class FleetFlight {
   constructor(
@@ -77,6 +80,7 @@ export class FleetFlight {
     const answerKey = `answer:${key}`;
     const lockKey = `lock:${key}`;
     const token = randomUUID();
+    const waitUntil = Date.now() + (deadlineAt - Date.now()) * WAIT_SHARE;
     let pollMs = FIRST_POLL_MS;
     for (;;) {
       let taken: [number, string];
@@ -99,8 +103,8 @@ export class FleetFlight {
       }
       if (taken[0] === 2)
         return this.callAndShare(client, answerKey, lockKey, token, ttlMs, deadlineAt, call);
-      if (Date.now() + pollMs >= deadlineAt)
-        throw new FleetWaitTimeout('waited for another instance');
+      // Waited long enough: go on alone with the time left (per-instance single flight).
+      if (Date.now() + pollMs >= waitUntil) return undefined;
       await sleep(pollMs);
       pollMs = Math.min(pollMs * 2, MAX_POLL_MS);
     }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AdminApiClient } from '../admin-api/admin-api.client.js';
-import { upstreamFailure } from '../admin-api/admin-api.exception.js';
 import {
   cacheKeyOf,
   type AdminOperation,
@@ -17,7 +16,7 @@ import {
 } from '../config/cache.config.js';
 import { RedisService } from '../redis/redis.service.js';
 import { CacheStore, type StoredAnswer } from './cache-store.js';
-import { FleetFlight, FleetWaitTimeout } from './fleet-flight.js';
+import { FleetFlight } from './fleet-flight.js';
 
 /** How a request was served: the access log's `cache` field and the metric's `result`. */
 export type CacheResult = 'hit' | 'miss' | 'coalesced' | 'shared' | 'stale';
@@ -113,27 +112,22 @@ export class OperationCache {
   ): Promise<Fetched> {
     const keepMs = Math.max(settings.ttlMs, settings.staleIfErrorMs);
     // Without Redis (or without a TTL to share for), no await on the way to Admin Control.
+    let deadlineAt: number | undefined;
     if (settings.ttlMs > 0 && this.fleet.available) {
-      const deadlineAt = Date.now() + this.adminSettings.timeoutMs;
-      try {
-        const fleet = await this.fleet.run(
-          key,
-          settings.ttlMs,
-          deadlineAt,
-          (deadline) => this.admin.send(operation, input, context, deadline),
-          (value) => operation.parse(value, input),
-        );
-        if (fleet !== undefined) {
-          this.store.set(key, fleet.answer, fleet.jsonLength, keepMs);
-          return { answer: fleet.answer, shared: fleet.shared };
-        }
-      } catch (error) {
-        if (!(error instanceof FleetWaitTimeout)) throw error;
-        if (context) context.upstream = 'timeout';
-        throw upstreamFailure(operation, 'timeout', error);
+      deadlineAt = Date.now() + this.adminSettings.timeoutMs;
+      const fleet = await this.fleet.run(
+        key,
+        settings.ttlMs,
+        deadlineAt,
+        (deadline) => this.admin.send(operation, input, context, deadline),
+        (value) => operation.parse(value, input),
+      );
+      if (fleet !== undefined) {
+        this.store.set(key, fleet.answer, fleet.jsonLength, keepMs);
+        return { answer: fleet.answer, shared: fleet.shared };
       }
     }
-    const value = await this.admin.send(operation, input, context);
+    const value = await this.admin.send(operation, input, context, deadlineAt);
     const answer = { value, fetchedAt: Date.now() };
     if (keepMs > 0) this.store.set(key, answer, JSON.stringify(value).length, keepMs);
     return { answer, shared: false };

@@ -18,8 +18,12 @@ const CATCH_UP: ApiData = {
     example: 'Meeting Summary content',
   },
 };
-const EXAMPLE = 'Meeting Summary content';
-const DESCRIPTION = "Admin Control's catch-up text (up to 1 MiB), possibly cached for a while.";
+// What both forms document alike.
+const SUCCESS = {
+  ok: CATCH_UP,
+  okExample: 'Meeting Summary content',
+  okDescription: "Admin Control's catch-up text (up to 1 MiB), possibly cached for a while.",
+};
 
 // The docs name the room a path segment but their 400 says "query param": both forms work, and
 // /callCatchUp or /callCatchUp/ with no room answer that documented 400.
@@ -33,9 +37,7 @@ export class CallCatchUpController {
   @ApiConferenceOperation({
     operationId: 'getCallCatchUp',
     summary: 'The catch-up of an ongoing call, for participants who join late',
-    ok: CATCH_UP,
-    okExample: EXAMPLE,
-    okDescription: DESCRIPTION,
+    ...SUCCESS,
     errors: roomApiErrors('path'),
   })
   getCallCatchUp(
@@ -51,9 +53,7 @@ export class CallCatchUpController {
   @ApiConferenceOperation({
     operationId: 'getCallCatchUpByQuery',
     summary: 'The same, with the room in the query (`/callCatchUp/{roomName}` is canonical)',
-    ok: CATCH_UP,
-    okExample: EXAMPLE,
-    okDescription: DESCRIPTION,
+    ...SUCCESS,
     errors: roomApiErrors('query'),
   })
   getCallCatchUpByQuery(

@@ -2,9 +2,12 @@ import { registerAs } from '@nestjs/config';
 import type { Algorithm } from 'jsonwebtoken';
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { EnvReader, type Env } from './env.js';
+import { GENERATE_SECRET_HINT, publicSecretProblem } from './public-secret.js';
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
+// How far ahead a token's exp may be by default: 30 days.
+const DEFAULT_MAX_LIFETIME_S = 30 * 86_400;
 
 export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = [
@@ -159,12 +162,12 @@ export function readAuthConfig(source: Env = process.env) {
       'is required unless JWT_PUBLIC_KEY or JWT_JWKS_URI is set (at least one token key source)',
     );
   }
-  if (
-    secret !== undefined &&
-    production &&
-    Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES
-  ) {
-    env.fail('JWT_SECRET', `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes in production`);
+  if (secret !== undefined && production) {
+    const problem =
+      Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES
+        ? `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes in production`
+        : publicSecretProblem(secret);
+    if (problem !== undefined) env.fail('JWT_SECRET', `${problem} (${GENERATE_SECRET_HINT})`);
   }
   const badPublicKey = publicKey === undefined && env.raw('JWT_PUBLIC_KEY') !== undefined;
   // A bad JWT_PUBLIC_KEY is reported already; checking algorithms against it only adds noise.
@@ -184,6 +187,12 @@ export function readAuthConfig(source: Env = process.env) {
     issuer: env.string('JWT_ISSUER'),
     audience: env.string('JWT_AUDIENCE'),
     clockToleranceSec: env.int('JWT_CLOCK_TOLERANCE_SEC', { default: 5, min: 0, max: 300 }),
+    // A token whose exp is further ahead than this was not meant by any issuer we trust.
+    maxLifetimeSec: env.int('JWT_MAX_LIFETIME_S', {
+      default: DEFAULT_MAX_LIFETIME_S,
+      min: 60,
+      max: 366 * 86_400,
+    }),
     tokenCacheSize: env.int('JWT_CACHE_SIZE', { default: 10_000, min: 0, max: 1_000_000 }),
     jwks: {
       cacheMs: env.int('JWT_JWKS_CACHE_MS', { default: 600_000, min: 1000, max: 86_400_000 }),

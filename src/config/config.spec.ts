@@ -66,10 +66,10 @@ describe('adminConfig', () => {
     expect(configError(adminConfig)).toContain('ADMIN_BACKEND_URL is required');
   });
 
-  it('refuses text that is not a URL', () => {
+  it('says to add http:// or https:// to a URL without a scheme', () => {
     setEnv({ ADMIN_BACKEND_URL: 'admin.example.com' });
     expect(configError(adminConfig)).toContain(
-      'ADMIN_BACKEND_URL is not a URL (got "admin.example.com")',
+      'ADMIN_BACKEND_URL has no scheme: add http:// or https:// (got "admin.example.com")',
     );
   });
 
@@ -151,9 +151,9 @@ describe('authConfig', () => {
 
   it('measures the secret in bytes, not characters', () => {
     // 16 characters, 32 bytes in UTF-8.
-    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(16) });
+    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'éèêëàâäôöûüùçîïñ' });
     expect(() => authConfig()).not.toThrow();
-    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(15) + 'x' });
+    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'éèêëàâäôöûüùçîïx' });
     expect(configError(authConfig)).toContain('JWT_SECRET must be at least 32 bytes');
   });
 });
@@ -239,5 +239,14 @@ describe('appConfig', () => {
     const message = configError(appConfig);
     expect(message).toContain('NODE_ENV must be one of development, production, test');
     expect(message).toContain('PORT must be an integer from 0 to 65535 (got "70000")');
+  });
+
+  it('serves /docs unless DOCS_ENABLED is false', () => {
+    setEnv({});
+    expect(appConfig().docsEnabled).toBe(true);
+    setEnv({ DOCS_ENABLED: 'false' });
+    expect(appConfig().docsEnabled).toBe(false);
+    setEnv({ DOCS_ENABLED: 'maybe' });
+    expect(configError(appConfig)).toContain('DOCS_ENABLED must be true or false (got "maybe")');
   });
 });

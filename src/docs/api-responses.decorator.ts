@@ -10,6 +10,7 @@ import {
   type HeaderObject,
   type HeadersObject,
 } from '@nestjs/swagger';
+import { BEARER_CHALLENGE } from '../auth/jwt-auth.guard.js';
 import { messageFor } from '../common/error-response.js';
 import { ApiNullProperty } from './api-null-property.decorator.js';
 import { ErrorEnvelopeDto } from './error-envelope.dto.js';
@@ -32,9 +33,12 @@ export const RESPONSE_HEADERS = {
     schema: { type: 'integer', minimum: 1, example: 30 },
   },
   'WWW-Authenticate': {
-    description: 'Always `Bearer`.',
+    description:
+      'Why the token was refused (RFC 6750 §3): `Bearer` when the request carried no bearer ' +
+      'token; `Bearer error="invalid_token", error_description="The access token expired"` ' +
+      'for an expired one; `Bearer error="invalid_token"` for any other bad token.',
     required: true,
-    schema: { type: 'string', enum: ['Bearer'] },
+    schema: { type: 'string', enum: Object.values(BEARER_CHALLENGE) },
   },
   Age: {
     description:

@@ -2,11 +2,11 @@
 // and runs the tables that apply; it adds only its own cases. Each table asserts the exact
 // status and body, and that Admin Control was (or was not) called.
 import jwt from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { adminOperations } from '../../src/admin-api/admin-operation.js';
 import type { Fault } from '../../tools/admin-simulator.mjs';
 import { mintToken, type MintTokenOptions } from '../../tools/token.mjs';
-import { TEST_SECRET, type TestApp } from './test-app.js';
+import { startTestApp, TEST_SECRET, type TestApp } from './test-app.js';
 
 export const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
 export const ROOM_REQUIRED =
@@ -37,6 +37,25 @@ export function contractEnv(extra: Record<string, string> = {}): Record<string, 
   };
 }
 
+/**
+ * One app for the file, booted with contractEnv(); before each test the simulator is healthy
+ * again, its counters and request log are empty, and `seed` sets the endpoint's data.
+ */
+export function useContractApp(seed: (t: TestApp) => void = () => undefined): () => TestApp {
+  let t: TestApp | undefined;
+  beforeAll(async () => {
+    t = await startTestApp(contractEnv());
+  });
+  afterAll(() => t?.close());
+  beforeEach(() => {
+    t!.sim.setFault({ mode: 'none' });
+    seed(t!);
+    t!.sim.resetCounters();
+    t!.sim.clearRequests();
+  });
+  return () => t!;
+}
+
 export function now(): number {
   return Math.floor(Date.now() / 1000);
 }
@@ -61,27 +80,49 @@ export function expectNoLeak(body: string, upstreamUrl: string): void {
   expect(body).not.toContain('upstream says no');
 }
 
-const BAD_TOKENS: Array<[string, () => Record<string, string>]> = [
-  ['no Authorization header', () => ({})],
-  ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' })],
-  ['a garbage token', () => ({ authorization: 'Bearer %%%' })],
-  ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` })],
-  ['a bare token without scheme', () => ({ authorization: mint() })],
-  ['a forged token', () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` })],
+// WWW-Authenticate per RFC 6750 §3: no error code without a bearer token, invalid_token for a
+// bad one, and the description for an expired one.
+const NONE = 'Bearer';
+const INVALID = 'Bearer error="invalid_token"';
+export const EXPIRED_TOKEN_CHALLENGE =
+  'Bearer error="invalid_token", error_description="The access token expired"';
+
+const BAD_TOKENS: Array<[string, () => Record<string, string>, string]> = [
+  ['no Authorization header', () => ({}), NONE],
+  ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' }), INVALID],
+  ['a garbage token', () => ({ authorization: 'Bearer %%%' }), INVALID],
+  ['an empty bearer token', () => ({ authorization: 'Bearer' }), INVALID],
+  ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` }), NONE],
+  ['a bare token without scheme', () => ({ authorization: mint() }), NONE],
+  [
+    'a forged token',
+    () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` }),
+    INVALID,
+  ],
   [
     'an expired token',
     () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() - 60 })}` }),
+    EXPIRED_TOKEN_CHALLENGE,
+  ],
+  [
+    'an expired token with a forged signature (not told it expired)',
+    () => ({
+      authorization: `Bearer ${jwt.sign({ sub: 'x', exp: now() - 60 }, 'x'.repeat(40))}`,
+    }),
+    INVALID,
   ],
   [
     'a token not yet valid',
     () => ({ authorization: `Bearer ${mint({ claims: { nbf: now() + 3600 } })}` }),
+    INVALID,
   ],
-  ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` })],
+  ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` }), INVALID],
   [
     'an HS512 token (alg not allowed)',
     () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() + 60 }, 'HS512')}` }),
+    INVALID,
   ],
-  ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` })],
+  ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` }), INVALID],
 ];
 
 /**
@@ -90,12 +131,12 @@ const BAD_TOKENS: Array<[string, () => Record<string, string>]> = [
  */
 export function describeBadTokens(app: () => TestApp, ...urls: string[]): void {
   describe('authentication (401 before anything else)', () => {
-    it.each(BAD_TOKENS)('answers 401 for %s', async (_name, headers) => {
+    it.each(BAD_TOKENS)('answers 401 for %s', async (_name, headers, challenge) => {
       for (const url of urls) {
         const res = await app().get(url, headers());
         expect(res.statusCode, url).toBe(401);
         expect(res.body, url).toBe(UNAUTHORIZED);
-        expect(res.headers['www-authenticate'], url).toBe('Bearer');
+        expect(res.headers['www-authenticate'], url).toBe(challenge);
       }
       expect(app().sim.calls).toBe(0);
     });

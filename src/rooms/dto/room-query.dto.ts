@@ -18,7 +18,7 @@ export function roomNameProperty(where: string): PropertyDecorator {
     minLength: 1,
     maxLength: ROOM_NAME_MAX_LENGTH,
     pattern: `^${DEFAULT_ROOM_NAME_PATTERN}$`,
-    example: 'demo',
+    example: 'demo-room',
   });
 }
 
