@@ -22,12 +22,19 @@ export const SUMMARY_API_ERRORS: readonly ApiErrorCase[] = [
       'summary is larger than SUMMARY_MAX_BYTES or not valid UTF-8',
   },
   {
-    name: 'summaryUnavailable',
+    name: 'summariesOff',
     status: 503,
     message: 'Service unavailable',
     when:
-      'S3 is not configured on this server (without Retry-After), or S3 is failing and its ' +
-      'circuit breaker is open (with Retry-After)',
+      'S3 is not configured on this server (S3_BUCKET unset); no Retry-After, since waiting ' +
+      'does not help',
+  },
+  {
+    name: 's3BreakerOpen',
+    status: 503,
+    message: 'Service unavailable',
+    when: 'S3 is failing and its circuit breaker is open',
+    headers: ['Retry-After'],
   },
   {
     name: 'summaryTimeout',
