@@ -19,9 +19,13 @@ const SUMMARY: ApiData = {
     example: 'Meeting Summary content',
   },
 };
-const EXAMPLE = 'Meeting Summary content';
-const DESCRIPTION =
-  'The summary file Admin Control points at, read from S3 (up to SUMMARY_MAX_BYTES, 1 MiB by default).';
+// What both forms document alike.
+const SUCCESS = {
+  ok: SUMMARY,
+  okExample: 'Meeting Summary content',
+  okDescription:
+    'The summary file Admin Control points at, read from S3 (up to SUMMARY_MAX_BYTES, 1 MiB by default).',
+};
 
 // As /callCatchUp: the room in the path, or in the query (its documented 400 says "query param").
 @Controller('callSummary')
@@ -34,9 +38,7 @@ export class CallSummaryController {
   @ApiConferenceOperation({
     operationId: 'getCallSummary',
     summary: 'The summary of an ended meeting',
-    ok: SUMMARY,
-    okExample: EXAMPLE,
-    okDescription: DESCRIPTION,
+    ...SUCCESS,
     errors: [...roomApiErrors('path', SUMMARY_NOT_FOUND_ERROR), ...SUMMARY_API_ERRORS],
   })
   getCallSummary(
@@ -52,9 +54,7 @@ export class CallSummaryController {
   @ApiConferenceOperation({
     operationId: 'getCallSummaryByQuery',
     summary: 'The same, with the room in the query (`/callSummary/{roomName}` is canonical)',
-    ok: SUMMARY,
-    okExample: EXAMPLE,
-    okDescription: DESCRIPTION,
+    ...SUCCESS,
     errors: [...roomApiErrors('query', SUMMARY_NOT_FOUND_ERROR), ...SUMMARY_API_ERRORS],
   })
   getCallSummaryByQuery(
