@@ -84,8 +84,13 @@ describe('readS3Config', () => {
       'AWS_REGION is not a region',
     ],
     [
-      'with an endpoint that is not a URL',
+      'with an endpoint without a scheme',
       { S3_BUCKET: 'b-1', S3_ENDPOINT: 'minio:9000' },
+      'S3_ENDPOINT has no scheme: add http:// or https:// (got "minio:9000")',
+    ],
+    [
+      'with an endpoint of another scheme',
+      { S3_BUCKET: 'b-1', S3_ENDPOINT: 'ftp://minio:9000' },
       'S3_ENDPOINT must use http or https',
     ],
     [
