@@ -6,87 +6,44 @@
 // FLEET_POLL_MS (1000: each client polls once a second, as apps do; 0: as fast as possible),
 // STATUS_CACHE_TTL_MS (1000), FLEET_REDIS=off (the same fleet without Redis, for reference).
 // Counts calls, so a busy machine does not change the figure much.
-import { fork, spawn, spawnSync } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
-import { freePort, targetEnv } from './targets.mjs';
+import { childProcesses, freePort, intEnv, startRedis, targetEnv } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROOM = 'fleet-room';
 
-function intEnv(name, fallback, min) {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === '' ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < min) {
-    console.error(`bench:fleet: ${name} must be an integer >= ${min} (got ${raw})`);
-    process.exit(1);
-  }
-  return value;
-}
-
 const CONFIG = {
-  instances: intEnv('FLEET_INSTANCES', 3, 1),
-  clients: intEnv('FLEET_CLIENTS', 200, 1),
-  durationS: intEnv('FLEET_DURATION', 20, 1),
-  warmupS: intEnv('FLEET_WARMUP', 2, 0),
-  pollMs: intEnv('FLEET_POLL_MS', 1000, 0),
-  ttlMs: intEnv('STATUS_CACHE_TTL_MS', 1000, 1),
+  instances: intEnv('bench:fleet', 'FLEET_INSTANCES', 3, 1),
+  clients: intEnv('bench:fleet', 'FLEET_CLIENTS', 200, 1),
+  durationS: intEnv('bench:fleet', 'FLEET_DURATION', 20, 1),
+  warmupS: intEnv('bench:fleet', 'FLEET_WARMUP', 2, 0),
+  pollMs: intEnv('bench:fleet', 'FLEET_POLL_MS', 1000, 0),
+  ttlMs: intEnv('bench:fleet', 'STATUS_CACHE_TTL_MS', 1000, 1),
   redis: process.env.FLEET_REDIS !== 'off',
 };
 const SECRET = randomBytes(48).toString('base64url');
 
 // ---- every child is tracked and killed on any way out -------------------------------------
-const children = new Set();
-const alive = (child) => child.exitCode === null && child.signalCode === null;
-process.on('exit', () => {
-  for (const child of children) if (alive(child)) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+const { track, alive } = childProcesses();
 const plannedS = CONFIG.warmupS + CONFIG.durationS + 60;
 setTimeout(() => {
   console.error(`bench:fleet: hard timeout after ${plannedS} s`);
   process.exit(3);
 }, plannedS * 1000).unref();
 
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
-
-async function startRedis() {
-  const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
-  const binary = found.stdout.trim();
-  if (found.status !== 0 || binary === '') throw new Error('redis-server is not installed');
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn(binary, args, { stdio: 'ignore' });
-  children.add(child);
-  const deadline = Date.now() + 5000;
-  while (!(await canConnect(port))) {
-    if (Date.now() > deadline) throw new Error('redis-server did not start');
-    await sleep(20);
-  }
-  return `redis://127.0.0.1:${port}`;
-}
-
 async function startSim() {
   const child = fork(path.join(ROOT, 'bench', 'sim-process.mjs'), [], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  children.add(child);
+  track(child);
   const waiting = new Map();
   let next = 0;
   const url = await new Promise((resolve, reject) => {
@@ -130,7 +87,7 @@ async function startInstance(simUrl, redisUrl) {
     REDIS_KEY_PREFIX: 'fleet:',
   };
   const child = spawn(process.execPath, ['dist/main.js'], { cwd: ROOT, env, stdio: 'inherit' });
-  children.add(child);
+  track(child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (!(await healthy(url))) {
@@ -196,7 +153,7 @@ async function main() {
     console.error('bench:fleet: dist/main.js not found: run npm run build first');
     process.exit(1);
   }
-  const redisUrl = CONFIG.redis ? await startRedis() : undefined;
+  const redisUrl = CONFIG.redis ? (await startRedis(track)).url : undefined;
   const sim = await startSim();
   const urls = [];
   for (let i = 0; i < CONFIG.instances; i++) urls.push(await startInstance(sim.url, redisUrl));

@@ -4,6 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module.js';
 import { CallCatchUpModule } from './call-catch-up/call-catch-up.module.js';
 import { CallConfigModule } from './call-config/call-config.module.js';
+import { CallStatusStreamModule } from './call-status-stream/call-status-stream.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
 import { CallSummaryModule } from './call-summary/call-summary.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
@@ -30,6 +31,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     ThrottleModule, // after AuthModule (which imports it): its guard runs after the JWT guard
     HealthModule,
     CallStatusModule,
+    CallStatusStreamModule,
     CallConfigModule,
     CallCatchUpModule,
     MeetingsModule,

@@ -2,11 +2,10 @@ import { INJECTABLE_WATERMARK } from '@nestjs/common/constants.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from './auth/auth.types.js';
 import { EnvelopeFastifyAdapter } from './common/envelope-fastify.adapter.js';
 import { errorBody, messageFor, toErrorResponse } from './common/error-response.js';
 import { answerClientError, answerNodeRepliesInEnvelope } from './common/node-replies.js';
-import { requestIdFor, type ContextRequest } from './common/request-context.js';
+import { requestIdFor } from './common/request-context.js';
 import { securityHeaders } from './common/security-headers.js';
 import { appConfig } from './config/app.config.js';
 import {
@@ -17,7 +16,7 @@ import {
   type SecurityConfig,
 } from './config/security.config.js';
 import { setupOpenApi } from './docs/openapi.js';
-import { writeAccessLine } from './logging/access-log.js';
+import { logAccess } from './logging/access-log.js';
 import { AppLogger } from './logging/app-logger.service.js';
 
 // No endpoint takes a body; anything larger than this is refused before it is read.
@@ -103,29 +102,10 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   fastify.addHook(
     'onResponse',
     (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      accessLog(logger, request as ContextRequest & { user?: AuthUser }, reply);
+      logAccess(logger, request, reply);
       done();
     },
   );
   if (app.get<ReturnType<typeof appConfig>>(appConfig.KEY).docsEnabled) setupOpenApi(app);
   return app;
-}
-
-function accessLog(
-  logger: AppLogger,
-  request: ContextRequest & { user?: AuthUser },
-  reply: FastifyReply,
-): void {
-  const ctx = request.ctx;
-  writeAccessLine(logger.pino, {
-    reqId: request.id,
-    method: request.method,
-    route: request.routeOptions?.url ?? null,
-    status: reply.statusCode,
-    ms: Math.round(reply.elapsedTime * 100) / 100,
-    sub: request.user?.subject,
-    upstream: ctx?.upstream,
-    cache: ctx?.cache,
-    s3: ctx?.s3,
-  });
 }

@@ -343,7 +343,7 @@ describe('security headers and CORS', () => {
     expect(res.headers['access-control-allow-origin']).toBe(ORIGIN);
     expect(res.headers['access-control-allow-methods']).toBe('GET, HEAD, OPTIONS');
     expect(res.headers['access-control-allow-headers']).toBe(
-      'Authorization, Content-Type, X-Request-Id',
+      'Authorization, Content-Type, X-Request-Id, Last-Event-ID',
     );
     expect(res.headers['access-control-max-age']).toBe('300');
     expect(res.headers['access-control-allow-credentials']).toBeUndefined();

@@ -66,9 +66,16 @@ const CALL_STATUS_ERRORS: Record<string, string[]> = {
   '503': ['Service unavailable'],
   '504': ['Gateway timeout'],
 };
-// Besides the conference endpoints (which the docs decorator registers): health and metrics.
-const OTHER_OPERATIONS = ['getHealth', 'getLiveness', 'getReadiness', 'getMetrics'];
-const SECURED_OTHERS = ['getMetrics'];
+// Besides the conference endpoints (which the docs decorator registers): health, metrics, and
+// the status stream (its 200 is an event stream, not the envelope).
+const OTHER_OPERATIONS = [
+  'getHealth',
+  'getLiveness',
+  'getReadiness',
+  'getMetrics',
+  'streamCallStatus',
+];
+const SECURED_OTHERS = ['getMetrics', 'streamCallStatus'];
 
 // Responses shared by many operations are references to components.responses.
 function resolved(doc: Document, operation: Operation): Record<string, Response> {

@@ -277,6 +277,7 @@ async function main() {
       const rule = '-'.repeat(78);
       const callStatusUrl = `${appOrigin}/callStatus?roomName=demo-room`;
       const auth = `-H "Authorization: Bearer ${token}"`;
+      const streamUrl = `${appOrigin}/callStatus/stream?roomName=demo-room`;
       console.log(
         [
           '',
@@ -293,6 +294,9 @@ async function main() {
           `  curl -s ${auth} "${appOrigin}/callConfig"`,
           `  curl -s ${auth} "${appOrigin}/callCatchUp/demo-room"`,
           `  curl -s ${auth} "${appOrigin}/meetings"`,
+          '',
+          'Status stream (Server-Sent Events; a change below shows up on it within a second):',
+          `  curl -N ${auth} "${streamUrl}"`,
           '',
           'Turn recording on / off for demo-room in the simulator:',
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: true })}`,

@@ -75,6 +75,7 @@ export class FleetFlight {
     deadlineAt: number,
     call: (deadlineAt: number) => Promise<T>,
     parse: (value: unknown) => T | undefined,
+    maxAgeMs = Infinity,
   ): Promise<FleetAnswer<T> | undefined> {
     const client = this.client();
     const answerKey = `answer:${key}`;
@@ -99,7 +100,11 @@ export class FleetFlight {
       if (taken[0] === 1) {
         const answer = decode(taken[1], parse);
         // Unreadable (another version's format?): go on alone; our answer replaces it.
-        return answer === undefined ? undefined : { ...answer, shared: true };
+        if (answer === undefined) return undefined;
+        if (Date.now() - answer.answer.fetchedAt < maxAgeMs) return { ...answer, shared: true };
+        // Older than this caller takes (a TTL longer than its watch interval): ask, without
+        // the lock, and share the fresher answer.
+        return this.callAndShare(client, answerKey, lockKey, token, ttlMs, deadlineAt, call);
       }
       if (taken[0] === 2)
         return this.callAndShare(client, answerKey, lockKey, token, ttlMs, deadlineAt, call);

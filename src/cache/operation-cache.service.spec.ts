@@ -20,10 +20,12 @@ const op = defineAdminOperation({
 
 function build(settings: { ttlMs: number; staleIfErrorMs?: number }, maxBytes = 1 << 20) {
   const calls: string[] = [];
+  const deadlines: (number | undefined)[] = [];
   let fail: AdminApiException | undefined;
   const admin = {
-    send: (_op: unknown, input: { id: string }) => {
+    send: (_op: unknown, input: { id: string }, _ctx: unknown, deadlineAt?: number) => {
       calls.push(input.id);
+      deadlines.push(deadlineAt);
       return fail ? Promise.reject(fail) : Promise.resolve({ id: input.id, n: calls.length });
     },
   } as unknown as AdminApiClient;
@@ -38,6 +40,7 @@ function build(settings: { ttlMs: number; staleIfErrorMs?: number }, maxBytes = 
   return {
     cache,
     calls,
+    deadlines,
     results,
     failWith: (error?: AdminApiException) => (fail = error),
   };
@@ -60,6 +63,32 @@ describe(OperationCache.name, () => {
     expect(await cache.get(op, { id: 'a' })).toEqual({ id: 'a', n: 2 });
     expect(calls).toEqual(['a', 'a']);
     expect(results).toEqual(['miss', 'hit', 'miss']);
+  });
+
+  it("reuses no answer older than the caller's max age, whatever the TTL", async () => {
+    const { cache, calls, results } = build({ ttlMs: 5000 });
+    await cache.get(op, { id: 'a' });
+    vi.setSystemTime(999);
+    expect(await cache.get(op, { id: 'a' }, undefined, { maxAgeMs: 1000 })).toEqual({
+      id: 'a',
+      n: 1,
+    });
+    vi.setSystemTime(1000);
+    expect(await cache.get(op, { id: 'a' }, undefined, { maxAgeMs: 1000 })).toEqual({
+      id: 'a',
+      n: 2,
+    });
+    vi.setSystemTime(1500);
+    expect(await cache.get(op, { id: 'a' })).toEqual({ id: 'a', n: 2 });
+    expect(calls).toEqual(['a', 'a']);
+    expect(results).toEqual(['miss', 'hit', 'miss', 'hit']);
+  });
+
+  it("bounds Admin Control's call by the caller's deadline", async () => {
+    const { cache, deadlines } = build({ ttlMs: 0 });
+    await cache.get(op, { id: 'a' }, undefined, { deadlineAt: 1234 });
+    await cache.get(op, { id: 'a' });
+    expect(deadlines).toEqual([1234, undefined]);
   });
 
   it('shares one call between concurrent misses of a key (single flight)', async () => {

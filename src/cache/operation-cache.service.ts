@@ -26,6 +26,17 @@ export interface CacheListener {
   result(operation: string, result: CacheResult): void;
 }
 
+/** What one caller asks of a read, besides the operation's own policy. */
+export interface CacheReadOptions {
+  /**
+   * Epoch ms by which the answer must come: the Admin Control call (and a wait for another
+   * instance's call) ends at the sooner of this and ADMIN_TIMEOUT_MS.
+   */
+  deadlineAt?: number;
+  /** Reuse no answer older than this, whatever the operation's TTL (a watcher's interval). */
+  maxAgeMs?: number;
+}
+
 interface Fetched {
   answer: StoredAnswer;
   shared: boolean;
@@ -62,21 +73,26 @@ export class OperationCache {
     this.listeners.push(listener);
   }
 
-  /** The operation's answer for `input`, from the cache when it is fresh enough. */
+  /**
+   * The operation's answer for `input`, from the cache when it is fresh enough. Callers that
+   * join a call already in flight share its deadline.
+   */
   async get<I extends OperationInput, T>(
     operation: AdminOperation<I, T>,
     input: I,
     context?: RequestContext,
+    options: CacheReadOptions = {},
   ): Promise<T> {
     const settings = this.config.byOperation[operation.name] ?? NO_CACHE;
     const key = `${operation.name}:${cacheKeyOf(operation, input)}`;
     const stored = this.store.get(key);
-    if (stored !== undefined && Date.now() - stored.fetchedAt < settings.ttlMs) {
+    const freshMs = Math.min(settings.ttlMs, options.maxAgeMs ?? Infinity);
+    if (stored !== undefined && Date.now() - stored.fetchedAt < freshMs) {
       this.report(operation.name, 'hit', context);
       return stored.value as T;
     }
     const flight = this.flights.run(key, () =>
-      this.fetch(operation, input, key, settings, context),
+      this.fetch(operation, input, key, settings, context, options),
     );
     try {
       const fetched = await flight.promise;
@@ -108,19 +124,21 @@ export class OperationCache {
     input: I,
     key: string,
     settings: OperationCacheSettings,
-    context?: RequestContext,
+    context: RequestContext | undefined,
+    options: CacheReadOptions,
   ): Promise<Fetched> {
     const keepMs = Math.max(settings.ttlMs, settings.staleIfErrorMs);
     // Without Redis (or without a TTL to share for), no await on the way to Admin Control.
-    let deadlineAt: number | undefined;
+    let deadlineAt = options.deadlineAt;
     if (settings.ttlMs > 0 && this.fleet.available) {
-      deadlineAt = Date.now() + this.adminSettings.timeoutMs;
+      deadlineAt = Math.min(Date.now() + this.adminSettings.timeoutMs, deadlineAt ?? Infinity);
       const fleet = await this.fleet.run(
         key,
         settings.ttlMs,
         deadlineAt,
         (deadline) => this.admin.send(operation, input, context, deadline),
         (value) => operation.parse(value, input),
+        options.maxAgeMs,
       );
       if (fleet !== undefined) {
         this.store.set(key, fleet.answer, fleet.jsonLength, keepMs);

@@ -7,6 +7,7 @@ import { redisConfig } from './redis.config.js';
 import { roomsConfig } from './rooms.config.js';
 import { s3Config } from './s3.config.js';
 import { securityConfig } from './security.config.js';
+import { streamConfig } from './stream.config.js';
 
 /**
  * Every configuration slice: loaded by AppModule, checked up front by main.ts. An endpoint adds
@@ -22,6 +23,7 @@ export const CONFIG_SLICES = [
   s3Config,
   observabilityConfig,
   securityConfig,
+  streamConfig,
 ];
 
 /** Runs every slice's validation; returns all problems (one line per slice) or none. */

@@ -1,4 +1,7 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
+import type { AuthUser } from '../auth/auth.types.js';
+import type { ContextRequest } from '../common/request-context.js';
 
 /** What the access line of one answered request says. No header, query or token goes in. */
 export interface AccessEntry {
@@ -46,4 +49,27 @@ export function writeAccessLine(logger: Logger, entry: AccessEntry): void {
     pino.symbols.streamSym
   ];
   stream.write(accessLine(entry, Date.now()));
+}
+
+/**
+ * The access line of an answered request (the onResponse hook), or of a stream, when it ends:
+ * status and duration are the reply's.
+ */
+export function logAccess(
+  logger: { readonly pino: Logger },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { ctx, user } = request as ContextRequest & { user?: AuthUser };
+  writeAccessLine(logger.pino, {
+    reqId: request.id,
+    method: request.method,
+    route: request.routeOptions?.url ?? null,
+    status: reply.statusCode,
+    ms: Math.round(reply.elapsedTime * 100) / 100,
+    sub: user?.subject,
+    upstream: ctx?.upstream,
+    cache: ctx?.cache,
+    s3: ctx?.s3,
+  });
 }
