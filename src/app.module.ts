@@ -6,6 +6,7 @@ import { CallCatchUpModule } from './call-catch-up/call-catch-up.module.js';
 import { CallConfigModule } from './call-config/call-config.module.js';
 import { CallStatusStreamModule } from './call-status-stream/call-status-stream.module.js';
 import { CallStatusModule } from './call-status/call-status.module.js';
+import { CallSummaryModule } from './call-summary/call-summary.module.js';
 import { AllExceptionsFilter } from './common/all-exceptions.filter.js';
 import { DtoValidationPipe } from './common/validation.pipe.js';
 import { CONFIG_SLICES } from './config/config-slices.js';
@@ -37,6 +38,7 @@ import { ThrottleModule } from './throttle/throttle.module.js';
     CallConfigModule,
     CallCatchUpModule,
     MeetingsModule,
+    CallSummaryModule,
     IdentityModule,
     JoinMemberModule,
     ProconfTokenModule,

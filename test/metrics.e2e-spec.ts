@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsPortService } from '../src/metrics/metrics-port.service.js';
+import { sample } from './support/metrics.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
@@ -8,12 +9,6 @@ const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
 // Distinctive values that must never show up in the metrics output.
 const ROOM = 'secret-room-7f3a';
 const SUBJECT = 'subject-9c1e';
-
-/** The value of one exact series line (`name{labels}`), or undefined when absent. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('GET /metrics', () => {
   describe('default exposure (JWT required on the main port)', () => {

@@ -262,6 +262,26 @@ describe('OpenAPI document', () => {
     expect(headers('503')).toStrictEqual(['Retry-After', 'X-Request-Id']);
   });
 
+  it('declares a header that only some cases of a status send on that response, not required', () => {
+    // /callSummary's 503: Retry-After with an open breaker, none while S3 is not configured.
+    for (const path of ['/callSummary/{roomName}', '/callSummary']) {
+      const response = doc.paths[path].get.responses['503'];
+      expect(response.headers?.['Retry-After'], path).toMatchObject({
+        required: false,
+        schema: { type: 'integer', minimum: 1 },
+        description: expect.stringMatching(/Only with s3BreakerOpen, serviceUnavailable\.$/),
+      });
+      expect(Object.keys(jsonExamples(response)).sort(), path).toStrictEqual([
+        's3BreakerOpen',
+        'serviceUnavailable',
+        'summariesOff',
+      ]);
+    }
+    expect(doc.paths['/callStatus'].get.responses['503'].headers?.['Retry-After']).toStrictEqual({
+      $ref: '#/components/headers/Retry-After',
+    });
+  });
+
   it('shows the contract body as the /callStatus success example, in a named schema', () => {
     const json = doc.paths['/callStatus'].get.responses['200'].content?.['application/json'];
     expect(JSON.stringify(json?.example)).toBe(

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
+import { DEMO_MEETINGS, summaryKey } from './demo-meetings.mjs';
 import { isEntryPoint } from './entry-point.mjs';
 
 /** @typedef {{ recording_status: boolean, transcript_status: boolean }} RoomStatus */
@@ -252,27 +253,31 @@ export const ROUTES = [
     method: 'GET',
     path: '/meetings',
     // the ended meetings of the ProCONF docs' sample, and one of the demo room
-    seed: () => [
-      {
-        room_name: 'r1',
-        unique_id: 'r1_1718871014',
-        created_at: '2024-06-20T08:10:14.000Z',
-        destroyed_at: '2024-06-20T08:10:34.000Z',
-      },
-      {
-        room_name: 'r2',
-        unique_id: 'r2_1718871064',
-        created_at: '2024-06-20T08:11:04.000Z',
-        destroyed_at: '2024-06-20T08:11:36.000Z',
-      },
-      {
-        room_name: 'demo-room',
-        unique_id: 'demo-room_1718874000',
-        created_at: '2024-06-20T09:00:00.000Z',
-        destroyed_at: '2024-06-20T09:45:00.000Z',
-      },
-    ],
+    seed: () => DEMO_MEETINGS.map(({ summary: _summary, ...meeting }) => meeting),
     answer: (_params, state) => ok(state.data.meetings),
+  },
+  {
+    name: 'callSummary',
+    method: 'GET',
+    path: '/call-summary/:room_name',
+    // where each room's summary is, by room (its latest ended meeting's, as `npm run demo`
+    // uploads it to S3); a room without one is a 404
+    seed: () =>
+      Object.fromEntries(
+        DEMO_MEETINGS.map((meeting, i) => [
+          meeting.room_name,
+          {
+            id: 113 + i,
+            meeting_id: 2900 + i,
+            room_name: meeting.room_name,
+            file_url: summaryKey(meeting),
+          },
+        ]),
+      ),
+    answer({ room_name }, state) {
+      const locations = /** @type {Record<string, unknown>} */ (state.data.callSummary ?? {});
+      return Object.hasOwn(locations, room_name) ? ok(locations[room_name]) : NOT_FOUND;
+    },
   },
 ];
 

@@ -1,5 +1,6 @@
-// `npm run demo`: builds if needed, starts the Admin Control simulator in-process, runs the
-// built server against it and prints a token plus ready-to-paste curl lines.
+// `npm run demo`: builds if needed, starts the Admin Control simulator and an S3-compatible
+// server (holding the demo meetings' summaries) in-process, runs the built server against them
+// and prints a token plus ready-to-paste curl lines.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
@@ -7,6 +8,8 @@ import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_ROOMS, startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_MEETINGS, DEMO_SUMMARY_BUCKET, summaryKey } from './demo-meetings.mjs';
+import { S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY, startS3Server } from './s3-server.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
 import { addUser } from './user.mjs';
 
@@ -179,6 +182,7 @@ function curlProconfToken(origin, token) {
 async function main() {
   const port = parsePort(process.env.PORT || '3000', 'PORT');
   const simPort = parsePort(process.env.SIM_PORT || '4010', 'SIM_PORT');
+  const s3Port = parsePort(process.env.DEMO_S3_PORT || '4568', 'DEMO_S3_PORT');
   const appOrigin = `http://127.0.0.1:${port}`;
   const healthUrl = `${appOrigin}/health`;
 
@@ -208,6 +212,23 @@ async function main() {
     throw err;
   }
 
+  let s3;
+  try {
+    s3 = await startS3Server({ port: s3Port, buckets: [DEMO_SUMMARY_BUCKET] });
+    for (const meeting of DEMO_MEETINGS) {
+      await s3.putObject(DEMO_SUMMARY_BUCKET, summaryKey(meeting), meeting.summary);
+    }
+  } catch (err) {
+    await s3?.close();
+    await sim.close();
+    await users.cleanup();
+    const e = /** @type {NodeJS.ErrnoException} */ (err);
+    if (e.code === 'EADDRINUSE') {
+      throw new DemoError(`S3 port ${s3Port} is in use; set DEMO_S3_PORT to a free port`);
+    }
+    throw err;
+  }
+
   const env = {
     ...process.env,
     NODE_ENV: process.env.NODE_ENV || 'development',
@@ -218,6 +239,16 @@ async function main() {
     ADMIN_BACKEND_URL: sim.url,
     JWT_SECRET: DEMO_JWT_SECRET,
     AUTH_USERS_FILE: users.file,
+    // the summaries live in this S3 server; its account is the SDK's credential chain's first
+    // source (the environment), so nothing else on this machine is consulted
+    S3_BUCKET: DEMO_SUMMARY_BUCKET,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_REGION,
+    S3_KEY_PREFIX: '',
+    AWS_ACCESS_KEY_ID: S3_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: S3_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN: '',
   };
   const child = spawn(process.execPath, [DIST_MAIN], {
     cwd: ROOT,
@@ -285,6 +316,7 @@ async function main() {
       });
       const rule = '-'.repeat(78);
       const callStatusUrl = `${appOrigin}/callStatus?roomName=demo-room`;
+      const auth = `-H "Authorization: Bearer ${token}"`;
       const streamUrl = `${appOrigin}/callStatus/stream?roomName=demo-room`;
       console.log(
         [
@@ -298,13 +330,13 @@ async function main() {
           `  ${token}`,
           '',
           'Call status, configuration, catch-up and ended meetings:',
-          `  curl -s -H "Authorization: Bearer ${token}" "${callStatusUrl}"`,
-          `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/callConfig"`,
-          `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/callCatchUp/demo-room"`,
-          `  curl -s -H "Authorization: Bearer ${token}" "${appOrigin}/meetings"`,
+          `  curl -s ${auth} "${callStatusUrl}"`,
+          `  curl -s ${auth} "${appOrigin}/callConfig"`,
+          `  curl -s ${auth} "${appOrigin}/callCatchUp/demo-room"`,
+          `  curl -s ${auth} "${appOrigin}/meetings"`,
           '',
           'Status stream (Server-Sent Events; a change below shows up on it within a second):',
-          `  curl -N -H "Authorization: Bearer ${token}" "${streamUrl}"`,
+          `  curl -N ${auth} "${streamUrl}"`,
           '',
           ...(users.password === undefined
             ? [
@@ -329,6 +361,13 @@ async function main() {
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: false })}`,
           '',
           `Simulator state: curl -s ${sim.origin}/_sim/rooms ; curl -s ${sim.origin}/_sim/stats`,
+          '',
+          'Meeting summary (Admin Control says where it is, the server reads it from S3):',
+          `  curl -s ${auth} "${appOrigin}/callSummary/demo-room"`,
+          `  (rooms with a summary: ${DEMO_MEETINGS.map((m) => m.room_name).join(', ')})`,
+          `S3-compatible server on ${s3.endpoint}, bucket ${DEMO_SUMMARY_BUCKET}, e.g.:`,
+          `  curl -s ${s3.endpoint}/${DEMO_SUMMARY_BUCKET}/${summaryKey(DEMO_MEETINGS[0])}`,
+          `Readiness (S3 "up"): curl -s ${appOrigin}/health/ready`,
           'Press Ctrl+C to stop.',
           rule,
           '',
@@ -345,6 +384,7 @@ async function main() {
     if (!childExit) child.kill('SIGKILL');
     await sim.close();
     await users.cleanup();
+    await s3.close();
   }
 }
 

@@ -30,6 +30,8 @@ const OVERLOAD_RETRY_AFTER_MS = 1000;
 /** One logical Admin Control call: its deadline covers queueing, both attempts and backoff. */
 interface Call<T> {
   operation: AdminOperation<never, T>;
+  /** What the operation's parser checks the answer against. */
+  input: OperationInput;
   url: URL;
   body: string | undefined;
   context?: RequestContext;
@@ -100,7 +102,7 @@ export class AdminApiClient implements OnApplicationShutdown {
   ): Promise<T> {
     const url = this.urlOf(operation, input);
     const body = operation.body === undefined ? undefined : JSON.stringify(operation.body(input));
-    return this.run(operation, url, body, context, deadlineAt);
+    return this.run(operation, input, url, body, context, deadlineAt);
   }
 
   /** `<base><operation path>`, asserted to be exactly the path intended. */
@@ -119,6 +121,7 @@ export class AdminApiClient implements OnApplicationShutdown {
 
   private async run<T>(
     operation: AdminOperation<never, T>,
+    input: OperationInput,
     url: URL,
     body: string | undefined,
     context?: RequestContext,
@@ -142,6 +145,7 @@ export class AdminApiClient implements OnApplicationShutdown {
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     const call: Call<T> = {
       operation,
+      input,
       url,
       body,
       context,
@@ -224,7 +228,9 @@ export class AdminApiClient implements OnApplicationShutdown {
       if (status === 401 || status === 403) return fail('rejected', `HTTP ${status}`, status);
       if (status >= 500) return fail('server_error', `HTTP ${status}`, status);
       if (status !== 200) return fail('client_error', `HTTP ${status}`, status);
-      const value = parseEnvelope(parseJson(response.data), call.operation.parse);
+      const value = parseEnvelope(parseJson(response.data), (data) =>
+        call.operation.parse(data, call.input as never),
+      );
       if (value === undefined) return fail('malformed', 'unexpected body', status);
       return { outcome: 'ok', value };
     } catch (error) {

@@ -51,10 +51,11 @@ export interface AdminOperationSpec<I extends OperationInput, T> {
   body?: (input: I) => unknown;
   /**
    * `data` of Admin Control's `{"error":null,"data":...}` envelope, checked: the value to pass
-   * on, or undefined when it is not the documented shape (a 502). It must accept its own output
-   * (values shared through Redis are checked again).
+   * on, or undefined when it is not the documented shape (a 502). `input` is the call's, for
+   * answers that must match what was asked (e.g. the room they are about). It must accept its
+   * own output (values shared through Redis are checked again, with the same input).
    */
-  parse: (data: unknown) => T | undefined;
+  parse: (data: unknown, input: I) => T | undefined;
   /** Larger answers are a 502 (malformed), never buffered past this. Default 64 KiB. */
   maxResponseBytes?: number;
   /** Client-facing errors for Admin Control statuses; any other non-200 is a 502. */

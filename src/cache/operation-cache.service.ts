@@ -137,7 +137,7 @@ export class OperationCache {
         settings.ttlMs,
         deadlineAt,
         (deadline) => this.admin.send(operation, input, context, deadline),
-        operation.parse,
+        (value) => operation.parse(value, input),
         options.maxAgeMs,
       );
       if (fleet !== undefined) {

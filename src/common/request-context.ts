@@ -13,6 +13,11 @@ export interface RequestContext {
   upstream?: string;
   /** How the read-through cache served it: 'hit', 'miss', 'coalesced', 'shared', 'stale'. */
   cache?: string;
+  /**
+   * How S3 served it, when it was asked: the read's outcome ('ok', 'not_found', 'timeout', ...)
+   * or, from the summary cache, 'hit' or 'coalesced' (another request's read).
+   */
+  s3?: string;
   /** Headers a service wants on the success response (e.g. Age for a stale answer). */
   responseHeaders?: Record<string, string>;
 }

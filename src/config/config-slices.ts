@@ -6,6 +6,7 @@ import { identityConfig } from './identity.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { redisConfig } from './redis.config.js';
 import { roomsConfig } from './rooms.config.js';
+import { s3Config } from './s3.config.js';
 import { securityConfig } from './security.config.js';
 import { streamConfig } from './stream.config.js';
 
@@ -21,6 +22,7 @@ export const CONFIG_SLICES = [
   cacheConfig,
   identityConfig,
   redisConfig,
+  s3Config,
   observabilityConfig,
   securityConfig,
   streamConfig,

@@ -142,6 +142,23 @@ export function errorExample(status: number, message: string): unknown {
   return status === 404 || status === 500 ? { error, data: null } : { data: null, error };
 }
 
+// A header every case of the status sends is the shared, required one; a header only some
+// cases send (a 503 with Retry-After beside one without) is declared on this response alone,
+// not required, naming the cases that send it.
+function errorHeaders(group: readonly ApiErrorCase[]): HeadersObject | undefined {
+  const names = [...new Set(group.flatMap((c) => c.headers ?? []))];
+  if (names.length === 0) return undefined;
+  return Object.fromEntries(
+    names.map((name) => {
+      const senders = group.filter((c) => c.headers?.includes(name)).map((c) => c.name);
+      if (senders.length === group.length) return [name, headerRefs([name])[name]];
+      const shared = RESPONSE_HEADERS[name];
+      const only = `Only with ${senders.join(', ')}.`;
+      return [name, { ...shared, description: `${shared.description} ${only}`, required: false }];
+    }),
+  ) as HeadersObject;
+}
+
 /** Error responses: one entry per status, with one named example per case. */
 export function ApiErrorResponses(...cases: readonly ApiErrorCase[]): MethodDecorator {
   const byStatus = new Map<number, ApiErrorCase[]>();
@@ -149,12 +166,12 @@ export function ApiErrorResponses(...cases: readonly ApiErrorCase[]): MethodDeco
     byStatus.set(c.status, [...(byStatus.get(c.status) ?? []), c]);
   }
   const responses = [...byStatus].map(([status, group]): ApiResponseOptions => {
-    const headers = [...new Set(group.flatMap((c) => c.headers ?? []))];
+    const headers = errorHeaders(group);
     return {
       status,
       description: group.map((c) => `${c.message} — ${c.when}.`).join('\n\n'),
       type: ErrorEnvelopeDto,
-      ...(headers.length > 0 ? { headers: headerRefs(headers) } : {}),
+      ...(headers !== undefined ? { headers } : {}),
       examples: Object.fromEntries(
         group.map((c) => [c.name, { summary: c.when, value: errorExample(status, c.message) }]),
       ),

@@ -17,6 +17,8 @@ export interface AccessEntry {
   upstream?: string;
   /** How the read-through cache served the request. */
   cache?: string;
+  /** How S3 served the request, when it was asked (GET /callSummary). */
+  s3?: string;
 }
 
 const str = JSON.stringify;
@@ -36,6 +38,7 @@ export function accessLine(entry: AccessEntry, time: number): string {
   if (entry.sub !== undefined) line += `,"sub":${str(entry.sub)}`;
   if (entry.upstream !== undefined) line += `,"upstream":${str(entry.upstream)}`;
   if (entry.cache !== undefined) line += `,"cache":${str(entry.cache)}`;
+  if (entry.s3 !== undefined) line += `,"s3":${str(entry.s3)}`;
   return `${line}}\n`;
 }
 
@@ -67,5 +70,6 @@ export function logAccess(
     sub: user?.subject,
     upstream: ctx?.upstream,
     cache: ctx?.cache,
+    s3: ctx?.s3,
   });
 }

@@ -78,7 +78,9 @@ export class MetricsService implements OnModuleInit {
   });
   private readonly cacheResults = new Counter({
     name: 'cache_results_total',
-    help: 'How the read-through cache served Admin Control operations: hit, miss, coalesced, shared, stale.',
+    help:
+      'How the caches served reads: hit, miss, coalesced, shared, stale; operation: the Admin ' +
+      'Control operation, or summaryObject for summaries read from S3.',
     labelNames: ['operation', 'result'],
     registers: [this.registry],
     collect: () => {
@@ -153,7 +155,7 @@ export class MetricsService implements OnModuleInit {
     this.requestDuration.observe(series.labels, reply.elapsedTime / 1000);
   }
 
-  /** Bounded: declared operations x five results. */
+  /** Bounded: declared operations (and the summary cache) x five results. */
   countCache(operation: string, result: string): void {
     let results = this.cacheCounts.get(operation);
     if (results === undefined) this.cacheCounts.set(operation, (results = new Map()));

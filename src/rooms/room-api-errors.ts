@@ -1,8 +1,22 @@
 import { API_ERRORS, type ApiErrorCase } from '../docs/api-responses.decorator.js';
 import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED, ROOM_NOT_FOUND } from './room-name.js';
 
-/** The documented errors of an endpoint about one room, besides the shared ones. */
-export function roomApiErrors(where: 'query' | 'path'): ApiErrorCase[] {
+/** The usual domain 404 of an endpoint about one room. */
+export const ROOM_NOT_FOUND_ERROR: ApiErrorCase = {
+  name: 'roomNotFound',
+  status: 404,
+  message: ROOM_NOT_FOUND.message,
+  when: 'Admin Control does not know the room',
+};
+
+/**
+ * The documented errors of an endpoint about one room, besides the shared ones; `notFound` is
+ * what its Admin Control 404 means (by default "Room not found").
+ */
+export function roomApiErrors(
+  where: 'query' | 'path',
+  notFound: ApiErrorCase = ROOM_NOT_FOUND_ERROR,
+): ApiErrorCase[] {
   return [
     {
       name: 'roomNameRequired',
@@ -22,11 +36,6 @@ export function roomApiErrors(where: 'query' | 'path'): ApiErrorCase[] {
         ' is too long, `.`/`..`, or does not match the room-name pattern',
     },
     API_ERRORS.forbiddenRoom,
-    {
-      name: 'roomNotFound',
-      status: 404,
-      message: ROOM_NOT_FOUND.message,
-      when: 'Admin Control does not know the room',
-    },
+    notFound,
   ];
 }
