@@ -4,6 +4,7 @@
 // Each cache is measured in a fresh child process (its own heap): heap used after full GCs,
 // before and after storing ENTRIES entries, divided by ENTRIES.
 import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,7 +15,8 @@ import { freePort, serverArgs, targetEnv } from './targets.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRIES = 20_000;
 const CONNECTIONS = 2000;
-const SECRET = 'memory-costs-secret-0123456789-0123456789';
+// The server runs with NODE_ENV=production, which refuses any secret written in the repository.
+const SECRET = randomBytes(48).toString('base64url');
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+) *$/i; // as src/auth/jwt-auth.guard.ts
 
 const hs256 = (i) => jwt.sign({ sub: `user-${i}@example.com` }, SECRET, { expiresIn: '1h' });

@@ -577,7 +577,11 @@ async function main() {
   console.log(`\n${renderTable(report)}`);
   if (CONFIG.writeDoc) {
     mkdirSync(path.dirname(DOC_PATH), { recursive: true });
-    writeFileSync(DOC_PATH, await formatted(renderMarkdown(report), DOC_PATH));
+    // Sections other bench scripts own (## Fleet: npm run bench:fleet) are kept as they are.
+    const previous = existsSync(DOC_PATH) ? readFileSync(DOC_PATH, 'utf8') : '';
+    const kept = previous.indexOf('\n## Fleet');
+    const tail = kept === -1 ? '' : previous.slice(kept);
+    writeFileSync(DOC_PATH, await formatted(renderMarkdown(report) + tail, DOC_PATH));
     console.log(`bench: wrote ${path.relative(ROOT, DOC_PATH)} and bench/results/latest.json`);
   }
   if (failures.length) process.exitCode = 1;

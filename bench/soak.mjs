@@ -4,6 +4,7 @@
 // Usage: npm run soak  (= node bench/soak.mjs). Env: SOAK_SECONDS (default 90), SOAK_SCENARIO
 // (miss | poll, default miss), SOAK_MAX_GROWTH_MB_PER_MIN (default 5). Exit 1 above the limit.
 import { fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,8 @@ const SCENARIO = process.env.SOAK_SCENARIO ?? 'miss';
 const MAX_GROWTH = Number(process.env.SOAK_MAX_GROWTH_MB_PER_MIN ?? 5);
 // Caches fill up during the first seconds (DTO outcomes, status cache): not a leak.
 const WARMUP_S = 15;
-const SECRET = 'soak-secret-0123456789-0123456789-0123456789';
+// The target runs with NODE_ENV=production, which refuses any secret written in the repository.
+const SECRET = randomBytes(48).toString('base64url');
 
 // A trend needs several full GCs after the warm-up; they come every 5-10 s under this load.
 const MIN_GCS = 6;

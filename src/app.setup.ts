@@ -2,12 +2,12 @@ import { INJECTABLE_WATERMARK } from '@nestjs/common/constants.js';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { useContainer } from 'class-validator';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Socket } from 'node:net';
-import type { AuthUser } from './auth/auth.types.js';
 import { EnvelopeFastifyAdapter } from './common/envelope-fastify.adapter.js';
-import { errorBody, messageFor } from './common/error-response.js';
-import { requestIdFor, type ContextRequest } from './common/request-context.js';
+import { errorBody, messageFor, toErrorResponse } from './common/error-response.js';
+import { answerClientError, answerNodeRepliesInEnvelope } from './common/node-replies.js';
+import { requestIdFor } from './common/request-context.js';
 import { securityHeaders } from './common/security-headers.js';
+import { appConfig } from './config/app.config.js';
 import {
   corsOptions,
   HELMET_OPTIONS,
@@ -16,10 +16,10 @@ import {
   type SecurityConfig,
 } from './config/security.config.js';
 import { setupOpenApi } from './docs/openapi.js';
-import { writeAccessLine } from './logging/access-log.js';
+import { logAccess } from './logging/access-log.js';
 import { AppLogger } from './logging/app-logger.service.js';
 
-// No endpoint takes a body; anything larger than this is refused before it is read.
+// Bodies are small JSON (sign-in, ProCONF token requests); larger ones are refused unread (413).
 const BODY_LIMIT_BYTES = 16 * 1024;
 // A client must send a whole request within this time (slow-loris protection).
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -30,24 +30,31 @@ export function createAdapter(): FastifyAdapter {
     genReqId: requestIdFor,
     bodyLimit: BODY_LIMIT_BYTES,
     requestTimeout: REQUEST_TIMEOUT_MS,
-    routerOptions: { maxParamLength: 256 },
+    // Longer than any request line Node accepts (16 KiB of headers): a long path parameter
+    // reaches validation (e.g. 400 "Invalid room name.") instead of the router's generic 400.
+    routerOptions: { maxParamLength: 16 * 1024 },
     // On shutdown, idle keep-alive sockets close at once and in-flight requests finish;
     // requests arriving meanwhile on open connections are still served (with Connection: close).
     forceCloseConnections: 'idle',
     return503OnClosing: false,
     // Whether X-Forwarded-For is believed for request.ip (rate limits by IP): TRUST_PROXY.
     trustProxy: trustProxyFromEnv(),
-    // Errors Fastify's router raises before Nest sees the request (e.g. a malformed
-    // percent-encoded path) still answer in the envelope, without echoing the path.
-    frameworkErrors: (_error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+    // Errors Fastify's router raises before Nest sees the request (a malformed percent-encoded
+    // path: 400; a path parameter over maxParamLength: 414) still answer in the envelope,
+    // without echoing the path. No request hook has run: the request id is set here.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      const { status, message } = toErrorResponse(error);
       void reply
-        .code(400)
+        .code(status)
+        .header('x-request-id', request.id)
         .type('application/json; charset=utf-8')
-        .send(errorBody(400, messageFor(400)));
+        .send(errorBody(status, message));
     },
     // What Node's HTTP parser refuses (oversized or malformed headers, smuggling attempts):
     // answered in the envelope too, then the socket is closed.
     clientErrorHandler: (error, socket) => answerClientError(error, socket),
+    // Node would answer a missing Host with an empty 400; the onRequest hook answers it instead.
+    http: { requireHostHeader: false },
   });
 }
 
@@ -79,54 +86,26 @@ export function configureApp(app: NestFastifyApplication): NestFastifyApplicatio
   fastify.addHook('onRequest', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     reply.headers(headers);
     reply.header('x-request-id', request.id);
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused with 400.
+    if (request.headers.host === undefined && request.raw.httpVersion === '1.1') {
+      void reply
+        .code(400)
+        .header('connection', 'close')
+        .type('application/json; charset=utf-8')
+        .send(errorBody(400, messageFor(400)));
+      return;
+    }
     done();
   });
+  // Expect other than 100-continue, CONNECT: Node's own answers, in the envelope.
+  answerNodeRepliesInEnvelope(app.getHttpServer());
   fastify.addHook(
     'onResponse',
     (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      accessLog(logger, request as ContextRequest & { user?: AuthUser }, reply);
+      logAccess(logger, request, reply);
       done();
     },
   );
-  setupOpenApi(app);
+  if (app.get<ReturnType<typeof appConfig>>(appConfig.KEY).docsEnabled) setupOpenApi(app);
   return app;
-}
-
-function accessLog(
-  logger: AppLogger,
-  request: ContextRequest & { user?: AuthUser },
-  reply: FastifyReply,
-): void {
-  const ctx = request.ctx;
-  writeAccessLine(logger.pino, {
-    reqId: request.id,
-    method: request.method,
-    route: request.routeOptions?.url ?? null,
-    status: reply.statusCode,
-    ms: Math.round(reply.elapsedTime * 100) / 100,
-    sub: request.user?.subject,
-    upstream: ctx?.upstream,
-    cache: ctx?.cache,
-  });
-}
-
-const CLIENT_ERROR_STATUS: Record<string, number> = {
-  HPE_HEADER_OVERFLOW: 431,
-  ERR_HTTP_REQUEST_TIMEOUT: 408,
-};
-
-function answerClientError(error: Error & { code?: string }, socket: Socket): void {
-  // A reset or closed socket cannot be answered; nothing was received worth answering.
-  if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy();
-    return;
-  }
-  const status = CLIENT_ERROR_STATUS[error.code ?? ''] ?? 400;
-  const body = errorBody(status, messageFor(status));
-  socket.end(
-    `HTTP/1.1 ${status} ${messageFor(status)}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
 }

@@ -1,25 +1,24 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
-import { mintToken } from '../tools/token.mjs';
-import jwt from 'jsonwebtoken';
-
-const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
-const REQUIRED =
-  '{"data":null,"error":{"code":400,"message":"Room name required in query param."}}';
-const INVALID = { data: null, error: { code: 400, message: 'Invalid room name.' } };
-const NOT_FOUND = '{"error":{"code":404,"message":"Not found"},"data":null}';
+import {
+  contractEnv,
+  describeBadTokens,
+  describeRoomCases,
+  describeRouting,
+  describeUpstreamFailures,
+  EXPIRED_TOKEN_CHALLENGE,
+  now,
+  ROOM_NOT_FOUND,
+  signed,
+} from './support/contract.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
 
 describe('GET /callStatus', () => {
   let t: TestApp;
+  const app = () => t;
 
   beforeAll(async () => {
     // No cache: every request below reaches Admin Control unless it is coalesced.
-    t = await startTestApp({
-      STATUS_CACHE_TTL_MS: '0',
-      ADMIN_TIMEOUT_MS: '400',
-      BREAKER_ENABLED: 'false', // the breaker has its own spec; here every failure is seen
-      JWT_CLOCK_TOLERANCE_SEC: '0',
-    });
+    t = await startTestApp(contractEnv());
   });
   afterAll(() => t.close());
   beforeEach(() => {
@@ -89,44 +88,9 @@ describe('GET /callStatus', () => {
     });
   });
 
-  describe('authentication (401 before anything else)', () => {
-    const cases: Array<[string, () => Record<string, string>]> = [
-      ['no Authorization header', () => ({})],
-      ['a malformed token', () => ({ authorization: 'Bearer not.a.jwt' })],
-      ['a garbage token', () => ({ authorization: 'Bearer %%%' })],
-      ['the wrong scheme', () => ({ authorization: `Basic ${mint()}` })],
-      ['a bare token without scheme', () => ({ authorization: mint() })],
-      ['a forged token', () => ({ authorization: `Bearer ${mint({ secret: 'x'.repeat(40) })}` })],
-      [
-        'an expired token',
-        () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() - 60 })}` }),
-      ],
-      [
-        'a token not yet valid',
-        () => ({ authorization: `Bearer ${mint({ claims: { nbf: now() + 3600 } })}` }),
-      ],
-      ['a token without exp', () => ({ authorization: `Bearer ${signed({ sub: 'x' })}` })],
-      [
-        'an HS512 token (alg not allowed)',
-        () => ({ authorization: `Bearer ${signed({ sub: 'x', exp: now() + 60 }, 'HS512')}` }),
-      ],
-      ['an alg none token', () => ({ authorization: `Bearer ${unsigned()}` })],
-    ];
+  describeBadTokens(app, '/callStatus?roomName=demo', '/callStatus');
 
-    it.each(cases)('answers 401 for %s', async (_name, headers) => {
-      const res = await t.get('/callStatus?roomName=demo', headers());
-      expect(res.statusCode).toBe(401);
-      expect(res.body).toBe(UNAUTHORIZED);
-      expect(res.headers['www-authenticate']).toBe('Bearer');
-      expect(t.sim.calls).toBe(0);
-    });
-
-    it('checks the token before the room name', async () => {
-      const res = await t.get('/callStatus', {});
-      expect(res.statusCode).toBe(401);
-      expect(res.body).toBe(UNAUTHORIZED);
-    });
-
+  describe('authentication', () => {
     it('keeps rejecting a token after it has expired even if it was accepted before', async () => {
       const exp = now() + 2;
       const token = signed({ sub: 'x', exp });
@@ -135,116 +99,19 @@ describe('GET /callStatus', () => {
       await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
       const late = await t.get('/callStatus?roomName=demo', { authorization: `Bearer ${token}` });
       expect(late.statusCode).toBe(401);
+      expect(late.headers['www-authenticate']).toBe(EXPIRED_TOKEN_CHALLENGE);
     });
   });
 
-  describe('room name validation (400)', () => {
-    it.each([
-      ['missing', '/callStatus'],
-      ['empty', '/callStatus?roomName='],
-      ['without a value', '/callStatus?roomName'],
-      ['only spaces', '/callStatus?roomName=%20%20%20'],
-      ['given twice', '/callStatus?roomName=a&roomName=b'],
-      ['in the wrong case', '/callStatus?roomname=demo'],
-    ])('answers "Room name required" when it is %s', async (_name, url) => {
-      const res = await t.get(url);
-      expect(res.statusCode).toBe(400);
-      expect(res.body).toBe(REQUIRED);
-      expect(t.sim.calls).toBe(0);
-    });
-
-    it.each([
-      ['a slash', 'a/b'],
-      ['an encoded slash', 'a%2Fb'],
-      ['a double-encoded slash', 'a%252Fb'],
-      ['a dot segment', '.'],
-      ['a dot-dot segment', '..'],
-      ['an encoded dot-dot', '%2e%2e'],
-      ['a question mark', 'a%3Fb'],
-      ['a hash', 'a%23b'],
-      ['a space inside', 'a%20b'],
-      ['a backslash', 'a%5Cb'],
-      ['129 characters', 'x'.repeat(129)],
-      ['unicode', 'r%C3%A9union'],
-      ['an emoji', '%F0%9F%98%80'],
-      ['a NUL byte', 'a%00b'],
-      ['malformed percent-encoding', '%E0%A4%A'],
-    ])('answers "Invalid room name." for %s', async (_name, room) => {
-      const res = await t.get(`/callStatus?roomName=${room}`);
-      expect(res.statusCode).toBe(400);
-      expect(res.json()).toEqual(INVALID);
-      expect(t.sim.calls).toBe(0);
-    });
-  });
-
-  describe('routing (404)', () => {
-    it.each([
-      ['GET', '/nope'],
-      ['GET', '/callstatus?roomName=demo'],
-      ['POST', '/callStatus?roomName=demo'],
-      ['PUT', '/callStatus?roomName=demo'],
-      ['DELETE', '/callStatus?roomName=demo'],
-      ['PATCH', '/health'],
-    ])('answers the documented 404 for %s %s, token or not', async (method, url) => {
-      for (const headers of [{}, { authorization: `Bearer ${t.token()}` }]) {
-        const res = await t.app.inject({ method: method as 'GET', url, headers });
-        expect(res.statusCode).toBe(404);
-        expect(res.body).toBe(NOT_FOUND);
-      }
-    });
-  });
+  describeRoomCases(app, { query: '/callStatus' });
+  describeRouting(app, '/callStatus?roomName=demo');
+  describeUpstreamFailures(app, '/callStatus?roomName=demo');
 
   describe('Admin Control failures', () => {
     it('answers 404 "Room not found" when Admin Control does not know the room', async () => {
       const res = await t.get('/callStatus?roomName=ghost');
       expect(res.statusCode).toBe(404);
-      expect(res.body).toBe('{"error":{"code":404,"message":"Room not found"},"data":null}');
-    });
-
-    it.each([
-      ['answers 500', { mode: 'status', status: 500 }],
-      ['answers 401 (our credentials)', { mode: 'status', status: 401 }],
-      ['answers 403 (our credentials)', { mode: 'status', status: 403 }],
-      ['answers 400', { mode: 'status', status: 400 }],
-      ['answers a body that is not JSON', { mode: 'malformed' }],
-      ['answers HTML', { mode: 'notJson' }],
-      ['answers JSON of the wrong shape', { mode: 'wrongShape' }],
-      ['resets the connection', { mode: 'reset' }],
-    ] as const)('answers 502 "Bad gateway" when Admin Control %s', async (_name, fault) => {
-      t.sim.setFault(fault);
-      const res = await t.get('/callStatus?roomName=demo');
-      expect(res.statusCode).toBe(502);
-      expect(res.json()).toEqual({ data: null, error: { code: 502, message: 'Bad gateway' } });
-      expectNoLeak(res.body, t.sim.url);
-    });
-
-    it('answers 502 when Admin Control is down', async () => {
-      await t.sim.down();
-      try {
-        const res = await t.get('/callStatus?roomName=demo');
-        expect(res.statusCode).toBe(502);
-        expect(res.json().error).toEqual({ code: 502, message: 'Bad gateway' });
-      } finally {
-        await t.sim.up();
-      }
-    });
-
-    it('answers 504 "Gateway timeout" when Admin Control does not answer within the deadline', async () => {
-      t.sim.setFault({ mode: 'hang' });
-      const started = Date.now();
-      const res = await t.get('/callStatus?roomName=demo');
-      const elapsed = Date.now() - started;
-      expect(res.statusCode).toBe(504);
-      expect(res.json()).toEqual({ data: null, error: { code: 504, message: 'Gateway timeout' } });
-      // The deadline is total: 400 ms configured, not per attempt or per socket event.
-      expect(elapsed).toBeGreaterThanOrEqual(380);
-      expect(elapsed).toBeLessThan(2000);
-    });
-
-    it('answers 504 when Admin Control trickles an answer slower than the deadline', async () => {
-      t.sim.setFault({ mode: 'slow', delayMs: 1500 });
-      const res = await t.get('/callStatus?roomName=demo');
-      expect(res.statusCode).toBe(504);
+      expect(res.body).toBe(ROOM_NOT_FOUND);
     });
   });
 
@@ -276,27 +143,3 @@ describe('GET /callStatus', () => {
     });
   });
 });
-
-function now(): number {
-  return Math.floor(Date.now() / 1000);
-}
-
-function mint(options: Parameters<typeof mintToken>[0] extends infer O ? Partial<O> : never = {}) {
-  return mintToken({ secret: TEST_SECRET, subject: 'tester', ...options });
-}
-
-function signed(payload: object, algorithm: jwt.Algorithm = 'HS256'): string {
-  return jwt.sign(payload, TEST_SECRET, { algorithm, noTimestamp: true });
-}
-
-function unsigned(): string {
-  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'x', exp: now() + 60 })}.`;
-}
-
-function expectNoLeak(body: string, upstreamUrl: string): void {
-  expect(body).not.toContain(upstreamUrl);
-  expect(body).not.toContain('127.0.0.1');
-  expect(body).not.toMatch(/at .+\.(js|ts):\d+/);
-  expect(body).not.toContain('upstream says no');
-}

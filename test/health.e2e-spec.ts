@@ -37,7 +37,11 @@ describe('health', () => {
         error: null,
         data: {
           status: 'ok',
-          checks: { redis: 'disabled', adminControl: { breaker: 'closed', lastOutcome: null } },
+          checks: {
+            redis: 'disabled',
+            adminControl: { breaker: 'closed', lastOutcome: null },
+            s3: 'disabled',
+          },
         },
       });
       expect((await t.get('/callStatus?roomName=demo')).statusCode).toBe(200);

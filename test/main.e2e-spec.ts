@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
-import { mintToken } from '../tools/token.mjs';
+import { DEMO_JWT_SECRET, mintToken } from '../tools/token.mjs';
+import { TEST_SECRET } from './support/test-app.js';
 
 // The compiled entry point, as `npm run start:prod` runs it. .ci/run builds before testing;
 // locally, run `npm run build` first (the spec is skipped without a build).
@@ -10,7 +13,8 @@ const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 const built = existsSync(MAIN);
 if (!built && process.env.CI) throw new Error('dist/main.js is missing: build before testing');
 
-const SECRET = 'main-spec-secret-0123456789-0123456789-abcdef';
+// Runs in production (NODE_ENV unset), which refuses every secret written in the repository.
+const SECRET = randomBytes(48).toString('base64url');
 
 interface Started {
   child: ChildProcess;
@@ -51,6 +55,17 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
   });
   afterAll(() => sim.close());
 
+  /** dist/main.js on a free loopback port against the simulator, in production unless told. */
+  const serve = (env: Record<string, string> = {}) =>
+    start({
+      ADMIN_BACKEND_URL: sim.url,
+      JWT_SECRET: SECRET,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    });
+
   it('refuses to boot on bad configuration, naming each variable, without a stack', async () => {
     const started = start({
       ADMIN_BACKEND_URL: 'ftp://x',
@@ -64,14 +79,62 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
     expect(output).not.toMatch(/\n\s+at /);
   });
 
-  it('serves the contract, then drains and exits 0 on SIGTERM', async () => {
-    const started = start({
-      ADMIN_BACKEND_URL: sim.url,
-      JWT_SECRET: SECRET,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
+  it.each([
+    ['the demo secret of tools/token.mjs', DEMO_JWT_SECRET],
+    ['the e2e test secret', TEST_SECRET],
+    ['a placeholder', 'change-me-please-to-something-long-enough'],
+  ])('refuses to boot in production with %s, in one line naming JWT_SECRET', async (_n, secret) => {
+    const started = start({ ADMIN_BACKEND_URL: sim.url, JWT_SECRET: secret, PORT: '0' });
+    expect(await started.exited).toBe(1);
+    const lines = started.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^Invalid configuration \(auth\): JWT_SECRET (is a secret published|looks like a placeholder)/,
+    );
+  });
+
+  it('boots with the demo secret outside production (npm run demo)', async () => {
+    const dev = serve({ JWT_SECRET: DEMO_JWT_SECRET, NODE_ENV: 'development' });
+    try {
+      await listeningUrl(dev);
+    } finally {
+      dev.child.kill('SIGKILL');
+    }
+  });
+
+  it('says to add the scheme to an ADMIN_BACKEND_URL without one', async () => {
+    const started = start({ ADMIN_BACKEND_URL: 'admin.example.com/api', JWT_SECRET: SECRET });
+    expect(await started.exited).toBe(1);
+    expect(started.output().trim()).toBe(
+      'Invalid configuration (admin): ADMIN_BACKEND_URL has no scheme: add http:// or https:// ' +
+        '(got "admin.example.com/api"). See .env.example.',
+    );
+  });
+
+  describe('with its port taken', () => {
+    let taken: Server;
+    let port: number;
+    beforeAll(async () => {
+      taken = createServer();
+      await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+      port = (taken.address() as { port: number }).port;
     });
+    afterAll(() => new Promise((resolve) => taken.close(resolve)));
+
+    it.each([
+      ['PORT', (p: number) => ({ PORT: String(p) })],
+      ['METRICS_PORT', (p: number) => ({ PORT: '0', METRICS_PORT: String(p) })],
+    ])('exits 1 with one line naming %s, before any start-up log', async (name, ports) => {
+      const started = serve(ports(port));
+      expect(await started.exited).toBe(1);
+      expect(started.output()).toBe(
+        `${name} ${port} is already in use on 127.0.0.1: stop what listens there or set ${name} to a free port\n`,
+      );
+    });
+  });
+
+  it('serves the contract, then drains and exits 0 on SIGTERM', async () => {
+    const started = serve();
     try {
       const url = await listeningUrl(started);
       const token = mintToken({ secret: SECRET, subject: 'main-spec' });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsPortService } from '../src/metrics/metrics-port.service.js';
+import { sample } from './support/metrics.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
@@ -8,12 +9,6 @@ const PROMETHEUS = 'text/plain; version=0.0.4; charset=utf-8';
 // Distinctive values that must never show up in the metrics output.
 const ROOM = 'secret-room-7f3a';
 const SUBJECT = 'subject-9c1e';
-
-/** The value of one exact series line (`name{labels}`), or undefined when absent. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('GET /metrics', () => {
   describe('default exposure (JWT required on the main port)', () => {
@@ -32,11 +27,15 @@ describe('GET /metrics', () => {
     afterAll(() => t.close());
 
     it('answers 401 without a token, and with a forged one', async () => {
-      for (const headers of [{} as Record<string, string>, { authorization: 'Bearer not.a.jwt' }]) {
+      const cases: [Record<string, string>, string][] = [
+        [{}, 'Bearer'],
+        [{ authorization: 'Bearer not.a.jwt' }, 'Bearer error="invalid_token"'],
+      ];
+      for (const [headers, challenge] of cases) {
         const res = await t.get('/metrics', headers);
         expect(res.statusCode).toBe(401);
         expect(res.body).toBe(UNAUTHORIZED);
-        expect(res.headers['www-authenticate']).toBe('Bearer');
+        expect(res.headers['www-authenticate']).toBe(challenge);
       }
     });
 
@@ -70,8 +69,8 @@ describe('GET /metrics', () => {
           'http_request_duration_seconds_bucket{le="5",method="GET",route="/callStatus",status="200"}',
         ),
       ).toBe(2);
-      expect(sample(text, 'status_cache_results_total{result="miss"}')).toBe(1);
-      expect(sample(text, 'status_cache_results_total{result="hit"}')).toBe(1);
+      expect(sample(text, 'cache_results_total{operation="sessionStatus",result="miss"}')).toBe(1);
+      expect(sample(text, 'cache_results_total{operation="sessionStatus",result="hit"}')).toBe(1);
       expect(sample(text, 'admin_api_calls_total{outcome="ok"}')).toBe(1);
       expect(sample(text, 'admin_api_call_duration_seconds_count{outcome="ok"}')).toBe(1);
       expect(sample(text, 'admin_api_retries_total')).toBe(0);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NODE_FLAGS } from '../src/config/node-flags.js';
@@ -8,13 +9,16 @@ const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 const built = existsSync(MAIN);
 if (!built && process.env.CI) throw new Error('dist/main.js is missing: build before testing');
 
+// Runs in production (NODE_ENV unset), which refuses every secret written in the repository.
+const SECRET = randomBytes(48).toString('base64url');
+
 /** Boots dist/main.js with these node options, returns its output up to "listening on". */
 async function bootOutput(nodeArgs: readonly string[]): Promise<string> {
   const child = spawn(process.execPath, [...nodeArgs, MAIN], {
     env: {
       PATH: process.env.PATH,
       ADMIN_BACKEND_URL: 'http://127.0.0.1:9',
-      JWT_SECRET: 'node-flags-spec-secret-0123456789-0123456789',
+      JWT_SECRET: SECRET,
       PORT: '0',
       HOST: '127.0.0.1',
     },

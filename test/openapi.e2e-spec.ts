@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/call-status/room-name.constraint.js';
-import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/call-status.config.js';
+import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from '../src/rooms/room-name.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/rooms.config.js';
+import { conferenceOperationIds } from '../src/docs/api-responses.decorator.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // `npm run openapi` runs this file with OPENAPI_WRITE=1: it rewrites openapi.json from the
@@ -20,6 +21,7 @@ interface MediaType {
   examples?: Record<string, Example>;
 }
 interface Response {
+  $ref?: string;
   description: string;
   headers?: Record<string, { $ref?: string }>;
   content?: Record<string, MediaType>;
@@ -45,28 +47,56 @@ interface Document {
     schemas: Record<string, unknown>;
     headers: Record<string, unknown>;
     securitySchemes: Record<string, unknown>;
+    responses: Record<string, Response>;
   };
 }
 
 // The /callStatus contract: every error status with its exact messages.
 const CALL_STATUS_ERRORS: Record<string, string[]> = {
-  '400': [ROOM_NAME_REQUIRED, ROOM_NAME_INVALID],
+  '400': [ROOM_NAME_REQUIRED, ROOM_NAME_INVALID, 'Bad request'],
   '401': ['Unauthorized'],
   '403': ['Forbidden'],
   '404': ['Not found', 'Room not found'],
+  '408': ['Request timeout'],
+  '417': ['Expectation failed'],
   '429': ['Too many requests'],
+  '431': ['Request header fields too large'],
   '500': ['Internal server error'],
   '502': ['Bad gateway'],
   '503': ['Service unavailable'],
   '504': ['Gateway timeout'],
 };
-const SECURED = ['GET /callStatus', 'GET /metrics'];
+// Besides the conference endpoints (which the docs decorator registers): health, metrics,
+// identity, and the status stream (its 200 is an event stream, not the envelope).
+const OTHER_OPERATIONS = [
+  'getHealth',
+  'getLiveness',
+  'getReadiness',
+  'getMetrics',
+  'getJwks',
+  'login',
+  'joinMember',
+  'streamCallStatus',
+];
+const SECURED_OTHERS = ['getMetrics', 'streamCallStatus'];
+
+// Responses shared by many operations are references to components.responses.
+function resolved(doc: Document, operation: Operation): Record<string, Response> {
+  return Object.fromEntries(
+    Object.entries(operation.responses).map(([status, response]) => [
+      status,
+      response.$ref === undefined
+        ? response
+        : doc.components.responses[response.$ref.replace('#/components/responses/', '')],
+    ]),
+  );
+}
 
 function operations(doc: Document): [string, Operation][] {
   return Object.entries(doc.paths).flatMap(([path, item]) =>
     Object.entries(item).map(([method, op]): [string, Operation] => [
       `${method.toUpperCase()} ${path}`,
-      op,
+      { ...op, responses: resolved(doc, op) },
     ]),
   );
 }
@@ -101,9 +131,12 @@ describe('OpenAPI document', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.headers['x-request-id']).toBeTypeOf('string');
-    expect(doc.openapi).toMatch(/^3\./);
-    // Nothing about where it runs: clients use the origin they fetched it from.
-    expect(doc.servers).toBeUndefined();
+    expect(doc.openapi).toBe('3.1.0');
+    // Nothing about where it is deployed: the origin it was fetched from, then the demo.
+    expect(doc.servers).toStrictEqual([
+      { url: '/', description: expect.any(String) },
+      { url: 'http://127.0.0.1:3000', description: expect.stringContaining('npm run demo') },
+    ]);
   });
 
   it('matches the committed openapi.json', async () => {
@@ -115,14 +148,24 @@ describe('OpenAPI document', () => {
   });
 
   it('has the expected operations, each with a client-friendly operationId', () => {
-    const ids = Object.fromEntries(operations(doc).map(([key, op]) => [key, op.operationId]));
-    expect(ids).toStrictEqual({
-      'GET /callStatus': 'getCallStatus',
-      'GET /health': 'getHealth',
-      'GET /health/live': 'getLiveness',
-      'GET /health/ready': 'getReadiness',
-      'GET /metrics': 'getMetrics',
-    });
+    const ids = operations(doc).map(([, op]) => op.operationId);
+    const expected = [...conferenceOperationIds(), ...OTHER_OPERATIONS];
+    expect(conferenceOperationIds()).toContain('getCallStatus');
+    expect([...ids].sort()).toStrictEqual([...expected].sort());
+    // camelCase, as generated clients name methods (`getCallStatus`, `login`).
+    for (const id of ids) expect(id).toMatch(/^[a-z]+(?:[A-Z][a-z0-9]*)*$/);
+  });
+
+  it('documents the shared errors on every conference operation', () => {
+    const conference = operations(doc).filter(([, op]) =>
+      conferenceOperationIds().includes(op.operationId!),
+    );
+    expect(conference.length).toBe(conferenceOperationIds().length);
+    for (const [key, op] of conference) {
+      for (const status of ['200', '401', '404', '429', '500', '502', '503', '504']) {
+        expect(op.responses[status], `${key} ${status}`).toBeDefined();
+      }
+    }
   });
 
   it('documents a success and the error envelope on every operation, with X-Request-Id', () => {
@@ -133,7 +176,7 @@ describe('OpenAPI document', () => {
         expect(response.headers?.['X-Request-Id'], where).toStrictEqual({
           $ref: '#/components/headers/X-Request-Id',
         });
-        if (status === '200') continue;
+        if (+status < 400) continue; // 200, and the JWK Set's 304 (no body)
         const json = response.content?.['application/json'];
         expect(json?.schema, where).toStrictEqual({
           $ref: '#/components/schemas/ErrorEnvelopeDto',
@@ -148,9 +191,11 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('lists every /callStatus error with its exact message', () => {
-    const op = doc.paths['/callStatus'].get;
-    const errors = Object.fromEntries(
+  const operation = (key: string) => operations(doc).find(([other]) => other === key)![1];
+
+  /** Each error status of an operation, with the messages of its examples. */
+  const errorMessages = (op: Operation) =>
+    Object.fromEntries(
       Object.keys(op.responses)
         .filter((status) => status !== '200')
         .map((status) => [
@@ -160,6 +205,51 @@ describe('OpenAPI document', () => {
             .sort(),
         ]),
     );
+
+  it('lists every /auth/joinmember and /proconfToken error with its exact message', () => {
+    const upstream = { '500': ['Internal server error'], '502': ['Bad gateway'] };
+    const gateway = { '503': ['Service unavailable'], '504': ['Gateway timeout'] };
+    // The shared responses any request can get (400 "Bad request" joins each operation's 400).
+    const framework = {
+      '408': ['Request timeout'],
+      '417': ['Expectation failed'],
+      '431': ['Request header fields too large'],
+    };
+    expect(errorMessages(operation('GET /auth/joinmember'))).toStrictEqual({
+      '400': ['Bad request', 'Invalid room name.', 'Room name required in query param.'],
+      '404': ['Not found', 'Not found', 'Room not found'],
+      '429': ['Too many requests'],
+      ...upstream,
+      ...gateway,
+      ...framework,
+    });
+    expect(errorMessages(operation('POST /proconfToken'))).toStrictEqual({
+      '400': [
+        'Bad request',
+        'Bad request',
+        'Bad request',
+        'Invalid participant name.',
+        'Invalid role.',
+        'Invalid room name.',
+        'Participant name required.',
+        'Role required.',
+        'Room required.',
+      ],
+      '401': ['Unauthorized'],
+      '403': ['Forbidden', 'Forbidden'],
+      '404': ['Not found', 'Room not found'],
+      '413': ['Payload too large'],
+      '415': ['Unsupported media type'],
+      '429': ['Too many requests'],
+      ...upstream,
+      ...gateway,
+      ...framework,
+    });
+  });
+
+  it('lists every /callStatus error with its exact message', () => {
+    const op = operation('GET /callStatus');
+    const errors = errorMessages(op);
     expect(errors).toStrictEqual(
       Object.fromEntries(
         Object.entries(CALL_STATUS_ERRORS).map(([status, messages]) => [status, messages.sort()]),
@@ -170,6 +260,26 @@ describe('OpenAPI document', () => {
     expect(headers('401')).toStrictEqual(['WWW-Authenticate', 'X-Request-Id']);
     expect(headers('429')).toStrictEqual(['Retry-After', 'X-Request-Id']);
     expect(headers('503')).toStrictEqual(['Retry-After', 'X-Request-Id']);
+  });
+
+  it('declares a header that only some cases of a status send on that response, not required', () => {
+    // /callSummary's 503: Retry-After with an open breaker, none while S3 is not configured.
+    for (const path of ['/callSummary/{roomName}', '/callSummary']) {
+      const response = doc.paths[path].get.responses['503'];
+      expect(response.headers?.['Retry-After'], path).toMatchObject({
+        required: false,
+        schema: { type: 'integer', minimum: 1 },
+        description: expect.stringMatching(/Only with s3BreakerOpen, serviceUnavailable\.$/),
+      });
+      expect(Object.keys(jsonExamples(response)).sort(), path).toStrictEqual([
+        's3BreakerOpen',
+        'serviceUnavailable',
+        'summariesOff',
+      ]);
+    }
+    expect(doc.paths['/callStatus'].get.responses['503'].headers?.['Retry-After']).toStrictEqual({
+      $ref: '#/components/headers/Retry-After',
+    });
   });
 
   it('shows the contract body as the /callStatus success example, in a named schema', () => {
@@ -208,21 +318,25 @@ describe('OpenAPI document', () => {
     }
   });
 
-  it('applies the bearer scheme to /callStatus and /metrics only', () => {
+  it('applies the bearer scheme to the conference operations and /metrics only', () => {
+    const secured = [...conferenceOperationIds(), ...SECURED_OTHERS];
     expect(doc.components.securitySchemes).toStrictEqual({
       bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
     });
     expect(doc.security).toBeUndefined();
     for (const [key, op] of operations(doc)) {
-      expect(op.security, key).toStrictEqual(SECURED.includes(key) ? [{ bearer: [] }] : undefined);
+      const expected = secured.includes(op.operationId!) ? [{ bearer: [] }] : undefined;
+      expect(op.security, key).toStrictEqual(expected);
     }
   });
 
   it('agrees with the server: bearer operations answer 401 without a token, the others do not', async () => {
     for (const [key, op] of operations(doc)) {
       const [method, path] = key.split(' ');
-      const res = await t.app.inject({ method: method as 'GET', url: path });
-      if (op.security === undefined) expect(res.statusCode, key).toBe(200);
+      const res = await t.app.inject({ method: method as 'GET' | 'POST', url: path });
+      // Public: never 401 (the login route and the JWK Set are off in this app: 404; the guest
+      // join route wants a room: 400).
+      if (op.security === undefined) expect([200, 400, 404], key).toContain(res.statusCode);
       else
         expect(res.body, key).toBe(
           JSON.stringify(jsonExamples(op.responses['401']).unauthorized.value),

@@ -1,10 +1,8 @@
 import fc from 'fast-check';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkRoomName } from '../src/call-status/room-name.constraint.js';
-import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/call-status.config.js';
-import { AppLogger, createPino } from '../src/logging/app-logger.service.js';
+import { checkRoomName } from '../src/rooms/room-name.js';
+import { DEFAULT_ROOM_NAME_PATTERN } from '../src/config/rooms.config.js';
+import { captureLogs } from './support/log-capture.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 const UNAUTHORIZED = '{"data":null,"error":{"code":401,"message":"Unauthorized"}}';
@@ -109,7 +107,7 @@ function expectSafeBody(body: string, secrets: string[]): void {
 describe('properties', () => {
   let t: TestApp;
   let token: string;
-  const logLines: string[] = [];
+  let logLines: string[] = [];
 
   beforeAll(async () => {
     t = await startTestApp(
@@ -117,17 +115,8 @@ describe('properties', () => {
       { unknownRooms: 'create', record: true },
     );
     token = t.token();
-    // The app's own pino configuration (level, redaction), at debug, written where we can read
-    // it: AppLogger writes to stdout, which a test cannot capture.
-    const capture = createPino('debug', false);
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        logLines.push(chunk.toString());
-        done();
-      },
-    });
-    (capture as unknown as Record<symbol, unknown>)[pino.symbols.streamSym] = sink;
-    Object.assign(t.app.get(AppLogger), { pino: capture });
+    // The app's own pino configuration (level, redaction), at debug.
+    logLines = captureLogs(t.app);
   });
   afterAll(() => t.close());
 
@@ -184,7 +173,10 @@ describe('properties', () => {
       const res = await t.get('/callStatus?roomName=demo', { authorization });
       expect(res.statusCode).toBe(401);
       expect(res.body).toBe(UNAUTHORIZED);
-      expect(res.headers['www-authenticate']).toBe('Bearer');
+      // RFC 6750 §3: an error code only when the request tried the Bearer scheme.
+      expect(res.headers['www-authenticate']).toBe(
+        /^bearer( |$)/i.test(authorization) ? 'Bearer error="invalid_token"' : 'Bearer',
+      );
     }
 
     it('rejects random strings as tokens with the exact 401 envelope', async () => {

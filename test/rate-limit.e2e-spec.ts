@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import jwt from 'jsonwebtoken';
@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { RedisService } from '../src/redis/redis.service.js';
 import { ThrottleStorage } from '../src/throttle/throttle.storage.js';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
+import { redisServerFor } from './support/redis-server.js';
 import { startTestApp, TEST_SECRET, type TestApp } from './support/test-app.js';
 
 const TOO_MANY = '{"data":null,"error":{"code":429,"message":"Too many requests"}}';
@@ -226,7 +227,8 @@ describe('rate limits', () => {
     }
   });
 
-  describe.skipIf(!redisServerInstalled())('with Redis (REDIS_URL)', () => {
+  const redisServer = redisServerFor('rate limits with Redis (rate-limit.e2e-spec.ts)');
+  describe.skipIf(redisServer === undefined)('with Redis (REDIS_URL)', () => {
     let redis: RedisServer;
     let url: string;
     let a: TestApp;
@@ -293,10 +295,6 @@ describe('rate limits', () => {
     });
   });
 });
-
-function redisServerInstalled(): boolean {
-  return spawnSync('redis-server', ['--version']).status === 0;
-}
 
 interface RedisServer {
   port: number;

@@ -1,14 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
-import { redisServerBinary, TestRedis } from './support/redis-server.js';
+import { redisServerFor, TestRedis } from './support/redis-server.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const binary = redisServerBinary();
-if (binary === undefined && process.env.CI) {
-  throw new Error(
-    'redis-server is not installed: .ci/run must install it (apt-get install redis-server)',
-  );
-}
+const binary = redisServerFor('the status cache shared through Redis (redis-cache.e2e-spec.ts)');
 
 async function eventually(
   check: () => Promise<boolean> | boolean,
@@ -26,6 +21,7 @@ describe.skipIf(binary === undefined)('status cache shared through Redis', () =>
   let sim: AdminSimulator;
   let a: TestApp;
   let b: TestApp;
+  let c: TestApp;
 
   beforeAll(async () => {
     redis = await TestRedis.start(binary!);
@@ -35,20 +31,77 @@ describe.skipIf(binary === undefined)('status cache shared through Redis', () =>
       REDIS_URL: redis.url,
       STATUS_CACHE_TTL_MS: '5000',
       REDIS_KEY_PREFIX: `t${Date.now()}:`,
+      ADMIN_TIMEOUT_MS: '1000',
+      BREAKER_ENABLED: 'false',
     };
     a = await startTestApp(env, {}, sim);
     b = await startTestApp(env, {}, sim);
+    c = await startTestApp(env, {}, sim);
     await eventually(() => a.get('/health/ready').then((r) => r.statusCode === 200));
   });
 
   afterAll(async () => {
     await a?.close();
     await b?.close();
+    await c?.close();
     await sim?.close();
     await redis?.stop();
   });
 
-  beforeEach(() => sim.resetCounters());
+  beforeEach(() => {
+    sim.setFault({ mode: 'none' });
+    sim.resetCounters();
+  });
+
+  /** Every instance polls the room at once, `perInstance` times each. */
+  function pollAll(room: string, perInstance: number) {
+    return Promise.all(
+      [a, b, c].flatMap((app) =>
+        Array.from({ length: perInstance }, (_, i) =>
+          app.get(`/callStatus?roomName=${room}`, {
+            authorization: `Bearer ${app.token({ subject: `p${i}` })}`,
+          }),
+        ),
+      ),
+    );
+  }
+
+  describe('fleet-wide single flight', () => {
+    it('makes one Admin Control call for three instances missing the same room at once', async () => {
+      sim.setRoom('fleet', { recording_status: true });
+      sim.setFault({ mode: 'slow', delayMs: 100 });
+      const responses = await pollAll('fleet', 10);
+      expect(responses.map((r) => r.statusCode)).toEqual(new Array(30).fill(200));
+      for (const res of responses) expect(res.json().data.recording_status).toBe(true);
+      expect(sim.callsFor('fleet')).toBe(1);
+    });
+
+    it('shares no error: after a failed call the next instance tries, one call at a time', async () => {
+      sim.setRoom('fleet-fail', {});
+      sim.setFault({ mode: 'status', status: 500 });
+      const responses = await pollAll('fleet-fail', 5);
+      expect(responses.map((r) => r.statusCode)).toEqual(new Array(15).fill(502));
+      // Each instance's own call (the lock passes on after a failure), never one per request.
+      expect(sim.callsFor('fleet-fail')).toBeGreaterThanOrEqual(1);
+      expect(sim.callsFor('fleet-fail')).toBeLessThanOrEqual(3);
+      sim.setFault({ mode: 'none' });
+      expect((await b.get('/callStatus?roomName=fleet-fail')).statusCode).toBe(200);
+    });
+
+    it('never waits past the deadline for another instance that hangs', async () => {
+      sim.setRoom('fleet-hang', {});
+      sim.setFault({ mode: 'hang' });
+      const started = Date.now();
+      const responses = await pollAll('fleet-hang', 1);
+      expect(responses.map((r) => r.statusCode)).toEqual([504, 504, 504]);
+      // ADMIN_TIMEOUT_MS is 1000: the waiters give up with the caller, not a deadline later.
+      expect(Date.now() - started).toBeLessThan(1800);
+      // The winner's call, and at most one per other instance: a waiter goes on alone after
+      // half of its time, within its own deadline.
+      expect(sim.callsFor('fleet-hang')).toBeGreaterThanOrEqual(1);
+      expect(sim.callsFor('fleet-hang')).toBeLessThanOrEqual(3);
+    });
+  });
 
   it("lets a second instance answer from the first instance's Admin Control call", async () => {
     const first = await a.get('/callStatus?roomName=demo');

@@ -7,6 +7,9 @@ export interface RoomStatus {
 
 export type PartialRoomStatus = Partial<RoomStatus>;
 
+/** The rooms `npm run sim` and `npm run demo` start with (the OpenAPI roomName example is one). */
+export declare const DEMO_ROOMS: Readonly<Record<string, RoomStatus>>;
+
 export type Fault =
   | { mode: 'none' }
   /** answers correctly after delayMs */
@@ -39,9 +42,9 @@ export interface AdminSimulatorOptions {
   unknownRooms?: 'notFound' | 'create';
   /** initial rooms; missing flags default to false */
   rooms?: Record<string, PartialRoomStatus>;
-  /** keep a log of sessions-status requests (default true); counters are always kept */
+  /** keep a log of requests (default true); counters are always kept */
   record?: boolean;
-  /** called with one line per sessions-status request and per state change */
+  /** called with one line per Admin Control request and per state change */
   log?: (line: string) => void;
 }
 
@@ -51,7 +54,40 @@ export interface RecordedRequest {
   path: string;
   /** lower-cased header names */
   headers: Record<string, string | string[] | undefined>;
+  /** the request body as text ('' without one) */
+  body: string;
+  /** the route's name (the server's operation name); undefined for an unknown route */
+  operation: string | undefined;
 }
+
+export interface SimState {
+  rooms: Map<string, RoomStatus>;
+  /** a room, created if unknownRooms is 'create' */
+  room(name: string): RoomStatus | undefined;
+  /** each route's data, by route name */
+  data: Record<string, unknown>;
+}
+
+/** One Admin Control route: what a healthy Admin Control answers. */
+export interface SimRoute {
+  /** the server's operation name */
+  name: string;
+  method: string;
+  /** below the base path, with :param placeholders */
+  path: string;
+  /** the route's initial data (state.data[name]) */
+  seed?: () => unknown;
+  /** a request body it accepts (routes that take one) */
+  example?: unknown;
+  answer(
+    params: Record<string, string>,
+    state: SimState,
+    body: string,
+  ): { status: number; body: string };
+}
+
+/** Admin Control's routes, one answer function each. */
+export const ROUTES: readonly SimRoute[];
 
 export interface AdminSimulator {
   /** base URL including basePath, e.g. http://127.0.0.1:41234/api */
@@ -59,10 +95,14 @@ export interface AdminSimulator {
   /** base URL without basePath */
   readonly origin: string;
   readonly port: number;
-  /** sessions-status requests received, faulted ones included */
+  /** requests to Admin Control routes received, faulted ones included */
   readonly calls: number;
-  /** live log of sessions-status requests (empty when record is false) */
+  /** live log of requests outside /_sim (empty when record is false) */
   readonly requests: RecordedRequest[];
+  /** each route's data, by route name (mutable) */
+  readonly data: Record<string, unknown>;
+  /** replaces a route's data; throws TypeError for an unknown route */
+  setData(route: string, value: unknown): void;
   /** current fault; burst/reset show the remaining count */
   readonly fault: Fault;
   /** creates or patches a room; throws TypeError on unknown fields or non-boolean flags */
@@ -72,8 +112,10 @@ export interface AdminSimulator {
   getRoom(name: string): RoomStatus | undefined;
   /** throws TypeError on an invalid fault */
   setFault(fault: Fault): void;
-  /** sessions-status requests for the decoded room name */
+  /** requests naming the decoded room (a `:room_name` parameter), on any route */
   callsFor(room: string): number;
+  /** requests to the named route */
+  callsTo(operation: string): number;
   resetCounters(): void;
   clearRequests(): void;
   /** stops listening and destroys open sockets; connections are refused until up() */

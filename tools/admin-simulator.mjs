@@ -1,10 +1,13 @@
-// Admin Control simulator: a real HTTP server speaking the sessions-status contract
-// (shared/proconf-api.md §3.1), with a control API under /_sim and injectable faults,
-// so tests, benchmarks and the demo exercise the app server's real HTTP client path.
+// Admin Control simulator: a real HTTP server speaking Admin Control's contract (one answer
+// function per route in ROUTES below), with a control API under /_sim and injectable faults that
+// apply to every route, so tests, benchmarks and the demo exercise the app server's real HTTP
+// client path. Adding an Admin Control operation to the server adds its entry to ROUTES
+// (tools/admin-simulator.spec.ts checks that both lists agree).
+import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { DEMO_MEETINGS, summaryKey } from './demo-meetings.mjs';
+import { isEntryPoint } from './entry-point.mjs';
 
 /** @typedef {{ recording_status: boolean, transcript_status: boolean }} RoomStatus */
 /** @typedef {{ recording_status?: boolean, transcript_status?: boolean }} PartialRoomStatus */
@@ -38,6 +41,25 @@ import { parseArgs } from 'node:util';
  * @property {string} method
  * @property {string} path raw request target, query string included
  * @property {Record<string, string | string[] | undefined>} headers lower-cased names
+ * @property {string} body the request body as text ('' without one)
+ * @property {string | undefined} operation the route's name; undefined for an unknown route
+ */
+
+/**
+ * @typedef {object} SimState
+ * @property {Map<string, RoomStatus>} rooms
+ * @property {(name: string) => RoomStatus | undefined} room a room, created if unknownRooms is 'create'
+ * @property {Record<string, unknown>} data each route's data, by route name (seeded from ROUTES)
+ */
+
+/**
+ * @typedef {object} SimRoute
+ * @property {string} name the server's operation name (src/<feature>/*.operation.ts)
+ * @property {string} method
+ * @property {string} path below the base path, with :param placeholders
+ * @property {() => unknown} [seed] the route's initial data (state.data[name])
+ * @property {unknown} [example] a request body it accepts (routes that take one)
+ * @property {(params: Record<string, string>, state: SimState, body: string) => { status: number, body: string }} answer
  */
 
 /**
@@ -87,6 +109,177 @@ function errorBody(code, message) {
 }
 
 const NOT_FOUND_BODY = errorBody(404, 'Not found');
+const NOT_FOUND = { status: 404, body: NOT_FOUND_BODY };
+const BAD_REQUEST = { status: 400, body: errorBody(400, 'Bad request') };
+
+/** @param {unknown} data */
+function ok(data) {
+  return { status: 200, body: JSON.stringify({ error: null, data }) };
+}
+
+/** @param {unknown} value */
+const base64url = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+/**
+ * `{"role","room","participantName"}` with three non-empty strings and nothing else, or
+ * undefined.
+ * @param {string} body
+ */
+function tokenRequest(body) {
+  let value;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const fields = ['role', 'room', 'participantName'];
+  const keys = Object.keys(value);
+  const complete = fields.every((field) => typeof value[field] === 'string' && value[field] !== '');
+  if (!complete || keys.length !== fields.length) return undefined;
+  return /** @type {{ role: string, room: string, participantName: string }} */ (value);
+}
+
+/**
+ * A ProCONF token as the docs' sample has it (HS256, Jitsi-style claims; nbf an hour early).
+ * @param {{ role: string, room: string, participantName: string }} request
+ * @param {{ secret: string, issuer: string, subject: string, lifetimeS: number }} signing
+ */
+function proconfToken({ role, room, participantName }, { secret, issuer, subject, lifetimeS }) {
+  const iat = Math.floor(Date.now() / 1000);
+  const claims = {
+    aud: '*',
+    iss: issuer,
+    sub: subject,
+    room,
+    nbf: iat - 3600,
+    context: { user: { role } },
+    participantName,
+    iat,
+    exp: iat + lifetimeS,
+  };
+  const unsigned = `${base64url({ alg: 'HS256', typ: 'JWT' })}.${base64url(claims)}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+/**
+ * The rooms `npm run sim` and `npm run demo` start with; the OpenAPI document's roomName example
+ * is one of them.
+ * @type {Readonly<Record<string, RoomStatus>>}
+ */
+export const DEMO_ROOMS = Object.freeze({
+  'demo-room': { recording_status: true, transcript_status: false },
+  'quiet-room': { recording_status: false, transcript_status: false },
+});
+
+/**
+ * Admin Control's routes, one answer function each. Faults, counters and the request log are
+ * the generic path's (handleRoute); an answer only says what a healthy Admin Control answers.
+ * @type {SimRoute[]}
+ */
+export const ROUTES = [
+  {
+    name: 'sessionStatus',
+    method: 'GET',
+    path: '/sessions-status/:room_name',
+    answer({ room_name }, state) {
+      const status = state.room(room_name);
+      if (status === undefined) return NOT_FOUND;
+      // field order matters to byte-comparing clients: transcript_status first
+      return ok({
+        transcript_status: status.transcript_status,
+        recording_status: status.recording_status,
+      });
+    },
+  },
+  {
+    name: 'configuration',
+    method: 'GET',
+    path: '/configuration',
+    // the sample of the ProCONF docs
+    seed: () => ({
+      features: {
+        audio_call: true,
+        video_call: true,
+        live_chat: true,
+        waiting_room: true,
+        screen_sharing: true,
+        desktop_streaming: true,
+        moderator_control: true,
+        transcript: true,
+        auto_centering: true,
+        client_side_recording: true,
+        server_side_recording: true,
+      },
+    }),
+    answer: (_params, state) => ok(state.data.configuration),
+  },
+  {
+    name: 'callCatchUp',
+    method: 'GET',
+    path: '/call-catchup/:room_name',
+    // texts by room; a known room without one has the docs' sample text
+    seed: () => ({
+      'demo-room': 'Alex opened the meeting and shared the agenda; recording is on.',
+    }),
+    answer({ room_name }, state) {
+      if (state.room(room_name) === undefined) return NOT_FOUND;
+      const texts = /** @type {Record<string, string>} */ (state.data.callCatchUp ?? {});
+      return ok(Object.hasOwn(texts, room_name) ? texts[room_name] : 'Meeting Summary content');
+    },
+  },
+  {
+    name: 'proconfToken',
+    method: 'POST',
+    path: '/proconf-token',
+    // how tokens are signed (a test can verify them with this secret)
+    seed: () => ({
+      secret: 'admin-control-simulator-proconf-secret',
+      issuer: 'xyz',
+      subject: 'xyz.proconf.info',
+      lifetimeS: 7 * 24 * 3600,
+    }),
+    example: { role: 'owner', room: 'demo-room', participantName: 'Alex' },
+    answer(_params, state, body) {
+      const request = tokenRequest(body);
+      if (request === undefined) return BAD_REQUEST;
+      if (state.room(request.room) === undefined) return NOT_FOUND;
+      const signing = /** @type {Parameters<typeof proconfToken>[1]} */ (state.data.proconfToken);
+      return ok(proconfToken(request, signing));
+    },
+  },
+  {
+    name: 'meetings',
+    method: 'GET',
+    path: '/meetings',
+    // the ended meetings of the ProCONF docs' sample, and one of the demo room
+    seed: () => DEMO_MEETINGS.map(({ summary: _summary, ...meeting }) => meeting),
+    answer: (_params, state) => ok(state.data.meetings),
+  },
+  {
+    name: 'callSummary',
+    method: 'GET',
+    path: '/call-summary/:room_name',
+    // where each room's summary is, by room (its latest ended meeting's, as `npm run demo`
+    // uploads it to S3); a room without one is a 404
+    seed: () =>
+      Object.fromEntries(
+        DEMO_MEETINGS.map((meeting, i) => [
+          meeting.room_name,
+          {
+            id: 113 + i,
+            meeting_id: 2900 + i,
+            room_name: meeting.room_name,
+            file_url: summaryKey(meeting),
+          },
+        ]),
+      ),
+    answer({ room_name }, state) {
+      const locations = /** @type {Record<string, unknown>} */ (state.data.callSummary ?? {});
+      return Object.hasOwn(locations, room_name) ? ok(locations[room_name]) : NOT_FOUND;
+    },
+  },
+];
 
 /**
  * @param {http.ServerResponse} res
@@ -204,9 +397,10 @@ function normalizeFault(input) {
 
 /**
  * @param {http.IncomingMessage} req
- * @returns {Promise<unknown>}
+ * @returns {Promise<string>}
  */
-function readJsonBody(req) {
+function readText(req) {
+  if (req.method === 'HEAD') return Promise.resolve('');
   return new Promise((resolve, reject) => {
     /** @type {Buffer[]} */
     const chunks = [];
@@ -214,23 +408,34 @@ function readJsonBody(req) {
     req.on('data', (/** @type {Buffer} */ chunk) => {
       size += chunk.length;
       if (size > MAX_CONTROL_BODY) {
-        reject(Object.assign(new Error('body too large'), { status: 413 }));
+        reject(new Error('body too large'));
         req.destroy();
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8').trim();
-      if (text === '') return resolve(undefined);
-      try {
-        resolve(JSON.parse(text));
-      } catch {
-        reject(Object.assign(new Error('body is not valid JSON'), { status: 400 }));
-      }
-    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/**
+ * @param {http.IncomingMessage} req
+ * @returns {Promise<unknown>}
+ */
+async function readJsonBody(req) {
+  let text;
+  try {
+    text = (await readText(req)).trim();
+  } catch (err) {
+    throw Object.assign(/** @type {Error} */ (err), { status: 413 });
+  }
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw Object.assign(new Error('body is not valid JSON'), { status: 400 });
+  }
 }
 
 /**
@@ -247,12 +452,28 @@ export async function startAdminSimulator(options = {}) {
   }
   const record = options.record ?? true;
   const log = options.log;
-  const statusPrefix = `${basePath}/sessions-status/`;
+  const routes = ROUTES.map((route) => ({ ...route, parts: route.path.split('/') }));
 
   /** @type {Map<string, RoomStatus>} */
   const rooms = new Map();
   /** @type {Map<string, number>} */
   const byRoom = new Map();
+  /** @type {Map<string, number>} */
+  const byOperation = new Map();
+  /** @type {Record<string, unknown>} */
+  const data = Object.fromEntries(
+    ROUTES.filter((route) => route.seed).map((route) => [route.name, route.seed?.()]),
+  );
+  /** @type {SimState} */
+  const state = {
+    rooms,
+    data,
+    room(name) {
+      const known = rooms.get(name);
+      if (known !== undefined || unknownRooms !== 'create') return known;
+      return setRoom(name, {});
+    },
+  };
   /** @type {RecordedRequest[]} */
   const requests = [];
   /** @type {Set<import('node:net').Socket>} */
@@ -308,50 +529,74 @@ export async function startAdminSimulator(options = {}) {
   }
 
   /**
-   * @param {http.ServerResponse} res
-   * @param {string | undefined} room
+   * The route and its decoded parameters, or undefined. Each parameter is exactly one raw
+   * segment decoded once: "a/b" is two segments, only "a%2Fb" names the room "a/b".
+   * @param {string} method
+   * @param {string} pathname
    */
-  function answerStatus(res, room) {
-    if (room === undefined) {
-      send(res, 400, errorBody(400, 'Bad request: invalid percent-encoding in room name'));
-      return;
+  function match(method, pathname) {
+    if (!pathname.startsWith(`${basePath}/`)) return undefined;
+    const segments = pathname.slice(basePath.length).split('/');
+    for (const route of routes) {
+      if (route.method !== method || route.parts.length !== segments.length) continue;
+      /** @type {Record<string, string>} */
+      const params = {};
+      let matched = true;
+      for (let i = 1; i < segments.length && matched; i++) {
+        const part = route.parts[i];
+        if (!part.startsWith(':')) matched = part === segments[i];
+        else if (segments[i] === '') matched = false;
+        else {
+          const value = decodeSegment(segments[i]);
+          // an undecodable parameter is the route's 400, as a real server would answer
+          if (value === undefined) return { route, params, badEncoding: true };
+          params[part.slice(1)] = value;
+        }
+      }
+      if (matched) return { route, params, badEncoding: false };
     }
-    let status = rooms.get(room);
-    if (status === undefined && unknownRooms === 'create') status = setRoom(room, {});
-    if (status === undefined) {
-      send(res, 404, NOT_FOUND_BODY);
-      return;
-    }
-    // field order matters to byte-comparing clients: transcript_status first
-    const data = {
-      transcript_status: status.transcript_status,
-      recording_status: status.recording_status,
-    };
-    send(res, 200, JSON.stringify({ error: null, data }));
+    return undefined;
   }
 
   /**
+   * @param {http.ServerResponse} res
+   * @param {{ route: SimRoute, params: Record<string, string>, badEncoding: boolean }} found
+   * @param {string} body
+   */
+  function answer(res, found, body) {
+    if (found.badEncoding) {
+      send(res, 400, errorBody(400, 'Bad request: invalid percent-encoding in a path parameter'));
+      return;
+    }
+    const answered = found.route.answer(found.params, state, body);
+    send(res, answered.status, answered.body);
+  }
+
+  /**
+   * The generic path of every Admin Control route: count, record, then the fault or the answer.
    * @param {http.IncomingMessage} req
    * @param {http.ServerResponse} res
    * @param {string} rawUrl
-   * @param {string} segment
+   * @param {{ route: SimRoute, params: Record<string, string>, badEncoding: boolean }} found
+   * @param {string} body
    */
-  function handleStatus(req, res, rawUrl, segment) {
+  function handleRoute(req, res, rawUrl, found, body) {
     calls += 1;
-    const room = decodeSegment(segment);
+    const { name } = found.route;
+    byOperation.set(name, (byOperation.get(name) ?? 0) + 1);
+    const room = found.params.room_name;
     if (room !== undefined) byRoom.set(room, (byRoom.get(room) ?? 0) + 1);
-    if (record)
-      requests.push({ method: req.method ?? 'GET', path: rawUrl, headers: { ...req.headers } });
+    if (record) recordRequest(req, rawUrl, body, name);
     log?.(`${req.method} ${rawUrl}`);
 
     const f = takeFault();
     switch (f.mode) {
       case 'none':
-        return answerStatus(res, room);
+        return answer(res, found, body);
       case 'slow': {
         const timer = setTimeout(() => {
           timers.delete(timer);
-          answerStatus(res, room);
+          answer(res, found, body);
         }, f.delayMs);
         timers.add(timer);
         res.on('close', () => {
@@ -364,13 +609,13 @@ export async function startAdminSimulator(options = {}) {
         // leave the request open; close()/down() or the client's own timeout ends it
         return;
       case 'status': {
-        const body =
+        const text =
           f.body === undefined
             ? errorBody(f.status, 'upstream says no')
             : typeof f.body === 'string'
               ? f.body
               : JSON.stringify(f.body);
-        return send(res, f.status, body);
+        return send(res, f.status, text);
       }
       case 'burst':
         return send(res, f.status ?? 503, errorBody(f.status ?? 503, 'upstream says no'));
@@ -382,6 +627,7 @@ export async function startAdminSimulator(options = {}) {
       case 'malformed':
         return send(res, 200, '<html>oops');
       case 'wrongShape':
+        // wrong for every route: no route's data is an object with just this field
         return send(res, 200, JSON.stringify({ error: null, data: { recording: 'yes' } }));
       case 'notJson':
         return send(
@@ -391,8 +637,24 @@ export async function startAdminSimulator(options = {}) {
           'text/html; charset=utf-8',
         );
       default:
-        return answerStatus(res, room);
+        return answer(res, found, body);
     }
+  }
+
+  /**
+   * @param {http.IncomingMessage} req
+   * @param {string} rawUrl
+   * @param {string} body
+   * @param {string | undefined} operation
+   */
+  function recordRequest(req, rawUrl, body, operation) {
+    requests.push({
+      method: req.method ?? 'GET',
+      path: rawUrl,
+      headers: { ...req.headers },
+      body,
+      operation,
+    });
   }
 
   function roomsSnapshot() {
@@ -407,10 +669,10 @@ export async function startAdminSimulator(options = {}) {
   async function handleControl(req, res, pathname) {
     const parts = pathname.split('/').slice(2);
     const method = req.method ?? 'GET';
-    const ok = (/** @type {unknown} */ body) => send(res, 200, JSON.stringify(body));
+    const reply = (/** @type {unknown} */ body) => send(res, 200, JSON.stringify(body));
     try {
       if (parts.length === 1 && parts[0] === 'rooms' && method === 'GET') {
-        return ok({ rooms: roomsSnapshot() });
+        return reply({ rooms: roomsSnapshot() });
       }
       if (parts.length === 2 && parts[0] === 'rooms' && parts[1] !== '') {
         const name = decodeSegment(parts[1]);
@@ -418,27 +680,38 @@ export async function startAdminSimulator(options = {}) {
         if (method === 'PUT') {
           const status = setRoom(name, /** @type {PartialRoomStatus} */ (await readJsonBody(req)));
           log?.(`room ${JSON.stringify(name)} set: ${JSON.stringify(status)}`);
-          return ok({ room: name, ...status });
+          return reply({ room: name, ...status });
         }
         if (method === 'GET') {
           const status = rooms.get(name);
-          return status ? ok({ room: name, ...status }) : send(res, 404, NOT_FOUND_BODY);
+          return status ? reply({ room: name, ...status }) : send(res, 404, NOT_FOUND_BODY);
         }
         if (method === 'DELETE') {
           if (!rooms.delete(name)) return send(res, 404, NOT_FOUND_BODY);
           log?.(`room ${JSON.stringify(name)} deleted`);
-          return ok({ room: name, deleted: true });
+          return reply({ room: name, deleted: true });
         }
       }
       if (parts.length === 1 && parts[0] === 'fault') {
         if (method === 'PUT') {
           setFault(/** @type {Fault} */ (await readJsonBody(req)));
-          return ok({ fault });
+          return reply({ fault });
         }
-        if (method === 'GET') return ok({ fault });
+        if (method === 'GET') return reply({ fault });
+      }
+      if (parts.length === 2 && parts[0] === 'data' && ROUTES.some((r) => r.name === parts[1])) {
+        if (method === 'PUT') {
+          data[parts[1]] = await readJsonBody(req);
+          log?.(`data of ${parts[1]} set`);
+        }
+        if (method === 'PUT' || method === 'GET') return reply({ [parts[1]]: data[parts[1]] });
       }
       if (parts.length === 1 && parts[0] === 'stats' && method === 'GET') {
-        return ok({ calls, byRoom: Object.fromEntries(byRoom) });
+        return reply({
+          calls,
+          byRoom: Object.fromEntries(byRoom),
+          byOperation: Object.fromEntries(byOperation),
+        });
       }
       return send(res, 404, NOT_FOUND_BODY);
     } catch (err) {
@@ -456,15 +729,22 @@ export async function startAdminSimulator(options = {}) {
       void handleControl(req, res, pathname);
       return;
     }
-    if (req.method === 'GET' && pathname.startsWith(statusPrefix)) {
-      const segment = pathname.slice(statusPrefix.length);
-      // exactly one raw segment: "a/b" is a path, only "a%2Fb" names the room "a/b"
-      if (segment !== '' && !segment.includes('/')) {
-        handleStatus(req, res, rawUrl, segment);
-        return;
-      }
+    const found = match(req.method ?? 'GET', pathname);
+    if (req.method === 'GET') {
+      // no body to wait for: answered in this tick
+      if (found !== undefined) handleRoute(req, res, rawUrl, found, '');
+      else send(res, 404, NOT_FOUND_BODY);
+      return;
     }
-    send(res, 404, NOT_FOUND_BODY);
+    // Bodies are read for every other method (a POST's body is part of what it asks).
+    readText(req).then(
+      (body) => {
+        if (found !== undefined) return handleRoute(req, res, rawUrl, found, body);
+        if (record) recordRequest(req, rawUrl, body, undefined);
+        send(res, 404, NOT_FOUND_BODY);
+      },
+      () => send(res, 413, errorBody(413, 'body too large')),
+    );
   });
   // outlive typical client pools (undici/axios agents) so the server never closes first
   server.keepAliveTimeout = 65_000;
@@ -534,10 +814,17 @@ export async function startAdminSimulator(options = {}) {
       return status && { ...status };
     },
     setFault,
+    data,
+    setData(name, value) {
+      if (!ROUTES.some((route) => route.name === name)) throw new TypeError(`no route ${name}`);
+      data[name] = value;
+    },
     callsFor: (room) => byRoom.get(room) ?? 0,
+    callsTo: (operation) => byOperation.get(operation) ?? 0,
     resetCounters() {
       calls = 0;
       byRoom.clear();
+      byOperation.clear();
     },
     clearRequests() {
       requests.length = 0;
@@ -588,6 +875,7 @@ async function main(argv) {
     basePath: values['base-path'],
     unknownRooms,
     record: false,
+    rooms: DEMO_ROOMS,
     log: quiet ? undefined : (line) => console.log(`[admin-sim] ${line}`),
   });
 
@@ -595,9 +883,15 @@ async function main(argv) {
   const put = `curl -s -X PUT -H 'content-type: application/json'`;
   console.log(`Admin Control simulator on ${sim.url} (control API ${ctl})`);
   if (!quiet) {
+    const example = (/** @type {string} */ path) => path.replace(/:[a-z_]+/g, 'demo-room');
     console.log(
       [
-        `  curl -s ${sim.url}/sessions-status/demo-room`,
+        ...ROUTES.map((r) => {
+          const url = `${sim.url}${example(r.path)}`;
+          if (r.example === undefined) return `  curl -s ${url}`;
+          const json = `-H 'content-type: application/json' -d '${JSON.stringify(r.example)}'`;
+          return `  curl -s -X ${r.method} ${json} ${url}`;
+        }),
         `  ${put} -d '{"recording_status":true}' ${ctl}/rooms/demo-room`,
         `  ${put} -d '{"mode":"status","status":503}' ${ctl}/fault`,
         `  ${put} -d '{"mode":"none"}' ${ctl}/fault`,
@@ -615,16 +909,7 @@ async function main(argv) {
   process.once('SIGTERM', shutdown);
 }
 
-function isEntryPoint() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   main(process.argv.slice(2)).catch((err) => {
     console.error(`admin-simulator: ${err instanceof Error ? err.message : err}`);
     process.exitCode = 1;

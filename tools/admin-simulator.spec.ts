@@ -1,5 +1,13 @@
+import jwt from 'jsonwebtoken';
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { startAdminSimulator, type AdminSimulator } from './admin-simulator.mjs';
+import { adminOperations } from '../src/admin-api/admin-operation.js';
+import {
+  DEMO_ROOMS,
+  ROUTES,
+  startAdminSimulator,
+  type AdminSimulator,
+  type Fault,
+} from './admin-simulator.mjs';
 
 const NOT_FOUND = '{"error":{"code":404,"message":"Not found"},"data":null}';
 
@@ -318,7 +326,11 @@ describe('admin simulator', () => {
       await get(status('demo-room'));
       await get(status('a%2Fb'));
       const stats = await get(`${sim.origin}/_sim/stats`);
-      expect(JSON.parse(stats.body)).toEqual({ calls: 2, byRoom: { 'demo-room': 1, 'a/b': 1 } });
+      expect(JSON.parse(stats.body)).toEqual({
+        calls: 2,
+        byRoom: { 'demo-room': 1, 'a/b': 1 },
+        byOperation: { sessionStatus: 2 },
+      });
     });
 
     it('answers 404 for unknown control routes', async () => {
@@ -382,5 +394,137 @@ describe('admin simulator options', () => {
     expect(Date.now() - started).toBeLessThan(500);
     await expect(pending).rejects.toThrow();
     await expect(sim.up()).rejects.toThrow(/closed/);
+  });
+});
+
+describe('admin simulator routes', () => {
+  let sim: AdminSimulator;
+  // Every route with its parameters filled in with a seeded demo room.
+  const urls = () =>
+    ROUTES.map((route) => ({
+      route,
+      url: `${sim.url}${route.path.replace(/:[a-z_]+/g, 'demo-room')}`,
+      // A route that takes a body gets the one it documents.
+      body: route.example === undefined ? undefined : JSON.stringify(route.example),
+    }));
+
+  beforeAll(async () => {
+    sim = await startAdminSimulator({ rooms: DEMO_ROOMS });
+  });
+  afterAll(() => sim.close());
+  beforeEach(() => {
+    sim.setFault({ mode: 'none' });
+    sim.resetCounters();
+  });
+
+  it('serves exactly the operations the server declares (same registry)', async () => {
+    await import('../src/app.module.js'); // every feature, so every declaration
+    const server = adminOperations().map((op) => `${op.method} ${op.path} ${op.name}`);
+    const simulated = ROUTES.map((route) => `${route.method} ${route.path} ${route.name}`);
+    expect([...simulated].sort()).toStrictEqual([...server].sort());
+  });
+
+  it('answers every route with seeded data in the envelope, and counts it', async () => {
+    for (const { route, url, body } of urls()) {
+      const res = await get(url, { method: route.method, body });
+      expect(res.status, route.name).toBe(200);
+      expect(JSON.parse(res.body), route.name).toMatchObject({ error: null });
+      expect(JSON.parse(res.body).data, route.name).not.toBeUndefined();
+      expect(sim.callsTo(route.name), route.name).toBe(1);
+    }
+  });
+
+  const faults: Array<[Fault, (res: { status: number; body: string } | Error) => void]> = [
+    [{ mode: 'status', status: 503 }, (res) => expect(res).toMatchObject({ status: 503 })],
+    [{ mode: 'burst', count: 1 }, (res) => expect(res).toMatchObject({ status: 503 })],
+    [
+      { mode: 'malformed' },
+      (res) => expect(res).toMatchObject({ status: 200, body: '<html>oops' }),
+    ],
+    [
+      { mode: 'wrongShape' },
+      (res) => expect(res).toMatchObject({ body: '{"error":null,"data":{"recording":"yes"}}' }),
+    ],
+    [{ mode: 'notJson' }, (res) => expect(res).toMatchObject({ status: 200 })],
+    [{ mode: 'reset', count: 1 }, (res) => expect(res).toBeInstanceOf(Error)],
+    [{ mode: 'hang' }, (res) => expect(res).toBeInstanceOf(Error)],
+    [{ mode: 'slow', delayMs: 300 }, (res) => expect(res).toBeInstanceOf(Error)],
+    [{ mode: 'flapping', periodMs: 60_000 }, (res) => expect(res).toMatchObject({ status: 200 })],
+  ];
+
+  it.each(faults)('applies %j to every route', async (fault, check) => {
+    for (const { route, url, body } of urls()) {
+      sim.setFault(fault);
+      const res = await get(url, {
+        method: route.method,
+        body,
+        signal: AbortSignal.timeout(150),
+      }).catch((error: Error) => error);
+      check(res);
+    }
+    expect(sim.calls).toBe(ROUTES.length);
+  });
+
+  describe('proconf-token', () => {
+    const ALEX = { role: 'owner', room: 'demo-room', participantName: 'Alex' };
+    const post = (body: unknown) =>
+      get(`${sim.url}/proconf-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+
+    it('answers a ProCONF token with the claims of the docs’ sample, signed with its secret', async () => {
+      const res = await post(ALEX);
+      expect(res.status).toBe(200);
+      const token = JSON.parse(res.body).data as string;
+      const { secret } = sim.data.proconfToken as { secret: string };
+      const claims = jwt.verify(token, secret, { algorithms: ['HS256'] }) as Record<
+        string,
+        unknown
+      >;
+      const iat = claims.iat as number;
+      expect(claims).toStrictEqual({
+        aud: '*',
+        iss: 'xyz',
+        sub: 'xyz.proconf.info',
+        room: 'demo-room',
+        nbf: iat - 3600,
+        context: { user: { role: 'owner' } },
+        participantName: 'Alex',
+        iat,
+        exp: iat + 604_800,
+      });
+      expect(Math.abs(iat - Date.now() / 1000)).toBeLessThan(5);
+      expect(sim.requests.at(-1)).toMatchObject({
+        operation: 'proconfToken',
+        body: JSON.stringify(ALEX),
+      });
+    });
+
+    it.each([
+      ['not JSON', 'role=owner'],
+      ['an array', [ALEX]],
+      ['a missing field', { role: 'owner', room: 'demo-room' }],
+      ['an empty field', { ...ALEX, participantName: '' }],
+      ['a field that is not a string', { ...ALEX, role: 1 }],
+      ['an extra field', { ...ALEX, admin: true }],
+    ])('answers 400 for %s', async (_what, body) => {
+      expect((await post(body)).status).toBe(400);
+    });
+
+    it('answers 404 for a room it does not know', async () => {
+      const res = await post({ ...ALEX, room: 'nope' });
+      expect(res).toMatchObject({ status: 404, body: NOT_FOUND });
+    });
+  });
+
+  it('sets and reads a route’s data through the control API', async () => {
+    for (const { route } of urls()) {
+      const put = await sendJson('PUT', `${sim.origin}/_sim/data/${route.name}`, { x: 1 });
+      expect(put).toEqual({ status: 200, json: { [route.name]: { x: 1 } } });
+      expect(sim.data[route.name]).toEqual({ x: 1 });
+    }
+    expect(() => sim.setData('nope', 1)).toThrow(TypeError);
   });
 });

@@ -1,13 +1,18 @@
-// `npm run demo`: builds if needed, starts the Admin Control simulator in-process, runs the
-// built server against it and prints a token plus ready-to-paste curl lines.
+// `npm run demo`: builds if needed, starts the Admin Control simulator and an S3-compatible
+// server (holding the demo meetings' summaries) in-process, runs the built server against them
+// and prints a token plus ready-to-paste curl lines.
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
-import { constants as osConstants } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { constants as osConstants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_ROOMS, startAdminSimulator } from './admin-simulator.mjs';
+import { DEMO_MEETINGS, DEMO_SUMMARY_BUCKET, summaryKey } from './demo-meetings.mjs';
+import { S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY, startS3Server } from './s3-server.mjs';
 import { serverArgs } from './server-args.mjs';
 import { DEMO_JWT_SECRET, mintToken } from './token.mjs';
+import { addUser } from './user.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC_DIR = path.join(ROOT, 'src');
@@ -141,9 +146,44 @@ function curlSetRoom(origin, room, status) {
   return `curl -s -X PUT -H 'content-type: application/json' -d '${body}' ${url}`;
 }
 
+/**
+ * A development users file with `alice` and a generated password, in a fresh temporary folder
+ * (removed when the demo stops). AUTH_USERS_FILE, when set, is used as it is instead.
+ * @returns {Promise<{ file: string, password?: string, cleanup: () => Promise<void> }>}
+ */
+async function demoUsers() {
+  const configured = process.env.AUTH_USERS_FILE;
+  if (configured) return { file: configured, cleanup: async () => {} };
+  const dir = await mkdtemp(path.join(tmpdir(), 'proconf-demo-'));
+  const file = path.join(dir, 'users');
+  const password = randomBytes(12).toString('base64url');
+  await addUser(file, 'alice', password);
+  return { file, password, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * @param {string} origin
+ * @param {string} password
+ */
+function curlLogin(origin, password) {
+  const body = JSON.stringify({ username: 'alice', password });
+  return `curl -s -X POST -H 'content-type: application/json' -d '${body}' ${origin}/auth/login`;
+}
+
+/**
+ * @param {string} origin
+ * @param {string} token
+ */
+function curlProconfToken(origin, token) {
+  const body = JSON.stringify({ role: 'owner', room: 'demo-room', participantName: 'Alex' });
+  const headers = `-H "Authorization: Bearer ${token}" -H 'content-type: application/json'`;
+  return `curl -s -X POST ${headers} -d '${body}' ${origin}/proconfToken`;
+}
+
 async function main() {
   const port = parsePort(process.env.PORT || '3000', 'PORT');
   const simPort = parsePort(process.env.SIM_PORT || '4010', 'SIM_PORT');
+  const s3Port = parsePort(process.env.DEMO_S3_PORT || '4568', 'DEMO_S3_PORT');
   const appOrigin = `http://127.0.0.1:${port}`;
   const healthUrl = `${appOrigin}/health`;
 
@@ -154,22 +194,38 @@ async function main() {
     throw new DemoError(`something already answers ${healthUrl}; stop it or set PORT`);
   }
 
+  const users = await demoUsers();
   let sim;
   try {
     sim = await startAdminSimulator({
       port: simPort,
       unknownRooms: 'create',
       record: false,
-      rooms: {
-        'demo-room': { recording_status: true, transcript_status: false },
-        'quiet-room': { recording_status: false, transcript_status: false },
-      },
+      rooms: DEMO_ROOMS,
       log: (line) => console.log(`[admin-sim] ${line}`),
     });
   } catch (err) {
     const e = /** @type {NodeJS.ErrnoException} */ (err);
+    await users.cleanup();
     if (e.code === 'EADDRINUSE') {
       throw new DemoError(`simulator port ${simPort} is in use; set SIM_PORT to a free port`);
+    }
+    throw err;
+  }
+
+  let s3;
+  try {
+    s3 = await startS3Server({ port: s3Port, buckets: [DEMO_SUMMARY_BUCKET] });
+    for (const meeting of DEMO_MEETINGS) {
+      await s3.putObject(DEMO_SUMMARY_BUCKET, summaryKey(meeting), meeting.summary);
+    }
+  } catch (err) {
+    await s3?.close();
+    await sim.close();
+    await users.cleanup();
+    const e = /** @type {NodeJS.ErrnoException} */ (err);
+    if (e.code === 'EADDRINUSE') {
+      throw new DemoError(`S3 port ${s3Port} is in use; set DEMO_S3_PORT to a free port`);
     }
     throw err;
   }
@@ -183,6 +239,17 @@ async function main() {
     // owned by the demo: the server must talk to this simulator and accept the printed token
     ADMIN_BACKEND_URL: sim.url,
     JWT_SECRET: DEMO_JWT_SECRET,
+    AUTH_USERS_FILE: users.file,
+    // the summaries live in this S3 server; its account is the SDK's credential chain's first
+    // source (the environment), so nothing else on this machine is consulted
+    S3_BUCKET: DEMO_SUMMARY_BUCKET,
+    S3_ENDPOINT: s3.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_REGION,
+    S3_KEY_PREFIX: '',
+    AWS_ACCESS_KEY_ID: S3_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: S3_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN: '',
   };
   // As npm run start:prod starts it (V8 flags included); serverArgs() ends with dist/main.js.
   const child = spawn(process.execPath, [...serverArgs().slice(0, -1), DIST_MAIN], {
@@ -251,6 +318,8 @@ async function main() {
       });
       const rule = '-'.repeat(78);
       const callStatusUrl = `${appOrigin}/callStatus?roomName=demo-room`;
+      const auth = `-H "Authorization: Bearer ${token}"`;
+      const streamUrl = `${appOrigin}/callStatus/stream?roomName=demo-room`;
       console.log(
         [
           '',
@@ -262,14 +331,45 @@ async function main() {
           'Token (subject demo-user, valid 24 h):',
           `  ${token}`,
           '',
-          'Call status:',
-          `  curl -s -H "Authorization: Bearer ${token}" "${callStatusUrl}"`,
+          'Call status, configuration, catch-up and ended meetings:',
+          `  curl -s ${auth} "${callStatusUrl}"`,
+          `  curl -s ${auth} "${appOrigin}/callConfig"`,
+          `  curl -s ${auth} "${appOrigin}/callCatchUp/demo-room"`,
+          `  curl -s ${auth} "${appOrigin}/meetings"`,
+          '',
+          'Status stream (Server-Sent Events; a change below shows up on it within a second):',
+          `  curl -N ${auth} "${streamUrl}"`,
+          '',
+          ...(users.password === undefined
+            ? [
+                `Sign in as a user of ${users.file}:`,
+                `  curl -s -X POST ... ${appOrigin}/auth/login`,
+              ]
+            : [
+                `Sign in as alice (password ${users.password}), for a token like the one above:`,
+                `  ${curlLogin(appOrigin, users.password)}`,
+                `  (users file ${users.file}; more users: npm run user -- add <name> --file ${users.file})`,
+              ]),
+          '',
+          'A guest token for demo-room (no sign-in; it reads demo-room only):',
+          `  curl -s "${appOrigin}/auth/joinmember?roomName=demo-room"`,
+          '',
+          'The ProCONF token to start the meeting in demo-room (a guest token may ask for the',
+          'participant role of its own room):',
+          `  ${curlProconfToken(appOrigin, token)}`,
           '',
           'Turn recording on / off for demo-room in the simulator:',
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: true })}`,
           `  ${curlSetRoom(sim.origin, 'demo-room', { recording_status: false })}`,
           '',
           `Simulator state: curl -s ${sim.origin}/_sim/rooms ; curl -s ${sim.origin}/_sim/stats`,
+          '',
+          'Meeting summary (Admin Control says where it is, the server reads it from S3):',
+          `  curl -s ${auth} "${appOrigin}/callSummary/demo-room"`,
+          `  (rooms with a summary: ${DEMO_MEETINGS.map((m) => m.room_name).join(', ')})`,
+          `S3-compatible server on ${s3.endpoint}, bucket ${DEMO_SUMMARY_BUCKET}, e.g.:`,
+          `  curl -s ${s3.endpoint}/${DEMO_SUMMARY_BUCKET}/${summaryKey(DEMO_MEETINGS[0])}`,
+          `Readiness (S3 "up"): curl -s ${appOrigin}/health/ready`,
           'Press Ctrl+C to stop.',
           rule,
           '',
@@ -285,6 +385,8 @@ async function main() {
     process.off('SIGTERM', onSignal);
     if (!childExit) child.kill('SIGKILL');
     await sim.close();
+    await users.cleanup();
+    await s3.close();
   }
 }
 

@@ -1,12 +1,14 @@
 // Dev token minting: HS256 JWTs the app server accepts when it shares JWT_SECRET.
-// Usage: npm run token -- [subject] [--room <room>] [--expires 3600]
-import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+// Usage: npm run -s token -- [subject] [--room <room>] [--expires 3600]
+// (-s keeps npm's banner out of the output, e.g. TOKEN=$(npm run -s token))
 import { parseArgs } from 'node:util';
 import jwt from 'jsonwebtoken';
+import { isEntryPoint } from './entry-point.mjs';
 
-// Public on purpose: only for local demos; real deployments must set JWT_SECRET.
+// Public on purpose: only for local demos; a production server refuses to boot with it.
 export const DEMO_JWT_SECRET = 'proconf-demo-secret-change-me-0123456789abcdef';
+// The server's default JWT_MAX_LIFETIME_S.
+const DEFAULT_MAX_LIFETIME_S = 30 * 86_400;
 
 /**
  * @typedef {object} MintTokenOptions
@@ -56,13 +58,18 @@ function main(argv) {
     },
   });
   if (values.help) {
-    console.error('usage: npm run token -- [subject] [--room <room>] [--expires 3600]');
+    console.error('usage: npm run -s token -- [subject] [--room <room>] [--expires 3600]');
     return;
   }
   if (positionals.length > 1) throw new Error('at most one subject may be given');
   const expiresInSeconds = Number(values.expires);
   if (!Number.isInteger(expiresInSeconds) || expiresInSeconds <= 0) {
     throw new Error(`--expires must be a positive integer number of seconds`);
+  }
+  if (expiresInSeconds > DEFAULT_MAX_LIFETIME_S) {
+    console.error(
+      'token: the server refuses tokens that expire more than JWT_MAX_LIFETIME_S ahead (30 days unless configured)',
+    );
   }
   let secret = process.env.JWT_SECRET;
   if (!secret) {
@@ -81,16 +88,7 @@ function main(argv) {
   process.stdout.write(`${token}\n`);
 }
 
-function isEntryPoint() {
-  if (!process.argv[1]) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
+if (isEntryPoint(import.meta.url)) {
   try {
     main(process.argv.slice(2));
   } catch (err) {

@@ -13,6 +13,8 @@ import { AdminApiClient } from './admin-api.client.js';
 import { AdminApiException } from './admin-api.exception.js';
 import { AdminApiModule } from './admin-api.module.js';
 import type { UpstreamOutcome } from './admin-api.types.js';
+import { defineAdminOperation, type OperationInput } from './admin-operation.js';
+import { sessionStatusOperation } from '../rooms/session-status.operation.js';
 
 const TIMEOUT_MS = 300;
 
@@ -71,6 +73,37 @@ function refusedSync(build: () => unknown): AppException {
 
 const BAD_GATEWAY = { status: 502, message: 'Bad gateway', headers: {} };
 
+/** The room's status through the real sessionStatus declaration. */
+function getStatus(client: AdminApiClient, room: string) {
+  return client.send(sessionStatusOperation, { room_name: room });
+}
+
+function url(client: AdminApiClient, room: string): string {
+  return client.urlOf(sessionStatusOperation, { room_name: room }).href;
+}
+
+// The same route declared without a 404 mapping but with one for 400, retried only when
+// unsent, with a 1 KiB limit.
+const bareStatus = defineAdminOperation({
+  name: 'bareStatus',
+  method: 'GET',
+  path: '/sessions-status/:room_name',
+  params: { room_name: { invalidMessage: 'Invalid room name.' } },
+  parse: (data: unknown) => data,
+  maxResponseBytes: 1024,
+  retry: 'unsent',
+  errors: { 400: { status: 400, message: 'Invalid request.' } },
+});
+
+// A call with a body; the simulator refuses this incomplete one (400, unmapped here: a 502).
+const postToken = defineAdminOperation({
+  name: 'postToken',
+  method: 'POST',
+  path: '/proconf-token',
+  body: (input: OperationInput) => ({ room: input.room }),
+  parse: (data: unknown) => (typeof data === 'string' ? data : undefined),
+});
+
 describe(AdminApiClient.name, () => {
   let sim: AdminSimulator;
 
@@ -114,7 +147,7 @@ describe(AdminApiClient.name, () => {
     const fault = (f: Fault): void => sim.setFault(f);
 
     it('returns exactly the two flags on success', async () => {
-      const status = await client.getSessionStatus('demo');
+      const status = await getStatus(client, 'demo');
       expect(status).toStrictEqual({ transcript_status: false, recording_status: true });
       expect(sim.calls).toBe(1);
     });
@@ -129,24 +162,83 @@ describe(AdminApiClient.name, () => {
           meta: { page: 1 },
         },
       });
-      const status = await client.getSessionStatus('demo');
+      const status = await getStatus(client, 'demo');
       expect(status).toStrictEqual({ transcript_status: true, recording_status: false });
       expect(Object.keys(status)).toStrictEqual(['transcript_status', 'recording_status']);
     });
 
-    it('maps 404 to not_found / 404 and does not retry', async () => {
-      expect(await failure(client.getSessionStatus('no-such-room'))).toStrictEqual({
+    it("maps 404 as the operation declares (not_found / 404 'Room not found'), no retry", async () => {
+      expect(await failure(getStatus(client, 'no-such-room'))).toStrictEqual({
         outcome: 'not_found',
         status: 404,
-        message: 'Not found',
+        message: 'Room not found',
         headers: {},
       });
       expect(sim.calls).toBe(1);
     });
 
+    it('maps a 404 the operation does not declare to not_found / 502', async () => {
+      expect(await failure(client.send(bareStatus, { room_name: 'no-such-room' }))).toStrictEqual({
+        outcome: 'not_found',
+        ...BAD_GATEWAY,
+      });
+    });
+
+    it("applies the operation's own body limit (1 KiB here)", async () => {
+      fault({ mode: 'status', status: 200, body: { error: null, data: 'x'.repeat(2000) } });
+      expect(await failure(client.send(bareStatus, { room_name: 'demo' }))).toStrictEqual({
+        outcome: 'malformed',
+        ...BAD_GATEWAY,
+      });
+      fault({ mode: 'status', status: 200, body: { error: null, data: 'x'.repeat(900) } });
+      expect(await client.send(bareStatus, { room_name: 'demo' })).toBe('x'.repeat(900));
+    });
+
+    it("retries an 'unsent' operation only when the request was never sent", async () => {
+      fault({ mode: 'burst', status: 503, count: 1 });
+      expect((await failure(client.send(bareStatus, { room_name: 'demo' }))).outcome).toBe(
+        'server_error',
+      );
+      expect(sim.calls).toBe(1);
+      fault({ mode: 'reset', count: 1 });
+      expect((await failure(client.send(bareStatus, { room_name: 'demo' }))).outcome).toBe(
+        'connection',
+      );
+      expect(sim.calls).toBe(2);
+      await sim.down();
+      try {
+        const started = sim.calls;
+        expect((await failure(client.send(bareStatus, { room_name: 'demo' }))).outcome).toBe(
+          'connection',
+        );
+        expect(sim.calls).toBe(started);
+      } finally {
+        await sim.up();
+      }
+    });
+
+    it('maps an Admin Control 400 as the operation declares it', async () => {
+      fault({ mode: 'status', status: 400 });
+      expect(await failure(client.send(bareStatus, { room_name: 'demo' }))).toStrictEqual({
+        outcome: 'client_error',
+        status: 400,
+        message: 'Invalid request.',
+        headers: {},
+      });
+      expect((await failure(getStatus(client, 'demo'))).status).toBe(502);
+    });
+
+    it('sends the JSON body of a POST, with JSON headers', async () => {
+      expect((await failure(client.send(postToken, { room: 'r1' }))).status).toBe(502);
+      expect(sim.requests.map((r) => [r.method, r.path, r.body])).toStrictEqual([
+        ['POST', '/api/proconf-token', '{"room":"r1"}'],
+      ]);
+      expect(sim.requests[0].headers['content-type']).toBe('application/json');
+    });
+
     it('maps 500 to server_error / 502 and does not retry it', async () => {
       fault({ mode: 'status', status: 500 });
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'server_error',
         ...BAD_GATEWAY,
       });
@@ -155,7 +247,7 @@ describe(AdminApiClient.name, () => {
 
     it('retries a 503 once and succeeds', async () => {
       fault({ mode: 'burst', status: 503, count: 1 });
-      expect(await client.getSessionStatus('demo')).toStrictEqual({
+      expect(await getStatus(client, 'demo')).toStrictEqual({
         transcript_status: false,
         recording_status: true,
       });
@@ -164,7 +256,7 @@ describe(AdminApiClient.name, () => {
 
     it('retries a 503 only once', async () => {
       fault({ mode: 'status', status: 503 });
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'server_error',
         ...BAD_GATEWAY,
       });
@@ -173,7 +265,7 @@ describe(AdminApiClient.name, () => {
 
     it.each([401, 403])('maps %i to rejected / 502 without retrying', async (status) => {
       fault({ mode: 'status', status });
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'rejected',
         ...BAD_GATEWAY,
       });
@@ -182,7 +274,7 @@ describe(AdminApiClient.name, () => {
 
     it.each([400, 409, 429])('maps %i to client_error / 502 without retrying', async (status) => {
       fault({ mode: 'status', status });
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'client_error',
         ...BAD_GATEWAY,
       });
@@ -191,7 +283,7 @@ describe(AdminApiClient.name, () => {
 
     it('maps a 2xx other than 200 to client_error / 502', async () => {
       fault({ mode: 'status', status: 204, body: '' });
-      expect((await failure(client.getSessionStatus('demo'))).outcome).toBe('client_error');
+      expect((await failure(getStatus(client, 'demo'))).outcome).toBe('client_error');
     });
 
     it.each([
@@ -221,7 +313,7 @@ describe(AdminApiClient.name, () => {
       ],
     ] as Array<[string, Fault]>)('maps %s to malformed / 502', async (_what, f) => {
       fault(f);
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'malformed',
         ...BAD_GATEWAY,
       });
@@ -237,7 +329,7 @@ describe(AdminApiClient.name, () => {
           data: { transcript_status: true, recording_status: true, pad: 'x'.repeat(70_000) },
         },
       });
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'malformed',
         ...BAD_GATEWAY,
       });
@@ -246,7 +338,7 @@ describe(AdminApiClient.name, () => {
     it('maps a hang to timeout / 504 at the deadline', async () => {
       fault({ mode: 'hang' });
       const started = performance.now();
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'timeout',
         status: 504,
         message: 'Gateway timeout',
@@ -266,7 +358,7 @@ describe(AdminApiClient.name, () => {
         retry: () => retries++,
       });
       await sim.down();
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'connection',
         ...BAD_GATEWAY,
       });
@@ -276,7 +368,7 @@ describe(AdminApiClient.name, () => {
 
     it('maps a connection reset to connection / 502 after one retry', async () => {
       fault({ mode: 'reset' });
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'connection',
         ...BAD_GATEWAY,
       });
@@ -284,7 +376,7 @@ describe(AdminApiClient.name, () => {
     });
 
     it('works again once Admin Control is back', async () => {
-      expect(await client.getSessionStatus('demo')).toStrictEqual({
+      expect(await getStatus(client, 'demo')).toStrictEqual({
         transcript_status: false,
         recording_status: true,
       });
@@ -301,25 +393,20 @@ describe(AdminApiClient.name, () => {
     it('encodes the room name as exactly one path segment', async () => {
       built = await buildClient({ ADMIN_BACKEND_URL: sim.url });
       const { client } = built;
-      expect(client.segmentUrl('sessions-status', 'a b').href).toBe(
-        `${sim.url}/sessions-status/a%20b`,
-      );
-      expect(client.segmentUrl('sessions-status', 'a/b').href).toBe(
-        `${sim.url}/sessions-status/a%2Fb`,
-      );
-      expect(client.segmentUrl('sessions-status', '%').href).toBe(`${sim.url}/sessions-status/%25`);
-      expect(client.segmentUrl('sessions-status', '?x=1#y').href).toBe(
-        `${sim.url}/sessions-status/%3Fx%3D1%23y`,
-      );
+      expect(url(client, 'a b')).toBe(`${sim.url}/sessions-status/a%20b`);
+      expect(url(client, 'a/b')).toBe(`${sim.url}/sessions-status/a%2Fb`);
+      expect(url(client, '%')).toBe(`${sim.url}/sessions-status/%25`);
+      expect(url(client, '?x=1#y')).toBe(`${sim.url}/sessions-status/%3Fx%3D1%23y`);
     });
 
     it.each(['.', '..', ''])('refuses %j with 400 "Invalid room name."', async (room) => {
       built = await buildClient({ ADMIN_BACKEND_URL: sim.url });
       const { client } = built;
-      const error = refusedSync(() => client.segmentUrl('sessions-status', room));
+      const error = refusedSync(() => client.urlOf(sessionStatusOperation, { room_name: room }));
       expect(error.getStatus()).toBe(400);
       expect(error.message).toBe('Invalid room name.');
-      expect(() => client.getSessionStatus(room)).toThrow('Invalid room name.');
+      expect(() => getStatus(client, room)).toThrow('Invalid room name.');
+      expect(() => client.send(bareStatus, { room_name: 42 })).toThrow('Invalid room name.');
       expect(sim.calls).toBe(0);
     });
 
@@ -327,17 +414,13 @@ describe(AdminApiClient.name, () => {
       'keeps the base path of %s',
       async (base) => {
         built = await buildClient({ ADMIN_BACKEND_URL: base });
-        expect(built.client.segmentUrl('sessions-status', 'x').href).toBe(
-          'http://h.test/api/sessions-status/x',
-        );
+        expect(url(built.client, 'x')).toBe('http://h.test/api/sessions-status/x');
       },
     );
 
     it('keeps a deeper base path', async () => {
       built = await buildClient({ ADMIN_BACKEND_URL: 'https://h.test/v2/admin/' });
-      expect(built.client.segmentUrl('sessions-status', 'x').href).toBe(
-        'https://h.test/v2/admin/sessions-status/x',
-      );
+      expect(url(built.client, 'x')).toBe('https://h.test/v2/admin/sessions-status/x');
     });
 
     // A pathname of "/" must not become "//sessions-status/x" (a protocol-relative URL).
@@ -345,9 +428,7 @@ describe(AdminApiClient.name, () => {
       'builds <origin>/sessions-status/<room> for a base with no path (%s)',
       async (base) => {
         built = await buildClient({ ADMIN_BACKEND_URL: base });
-        expect(built.client.segmentUrl('sessions-status', 'x').href).toBe(
-          'http://h.test/sessions-status/x',
-        );
+        expect(url(built.client, 'x')).toBe('http://h.test/sessions-status/x');
       },
     );
 
@@ -355,7 +436,7 @@ describe(AdminApiClient.name, () => {
       const rootSim = await startAdminSimulator({ basePath: '', rooms: { demo: {} } });
       try {
         built = await buildClient({ ADMIN_BACKEND_URL: rootSim.origin });
-        expect(await built.client.getSessionStatus('demo')).toStrictEqual({
+        expect(await getStatus(built.client, 'demo')).toStrictEqual({
           transcript_status: false,
           recording_status: false,
         });
@@ -368,7 +449,7 @@ describe(AdminApiClient.name, () => {
     it('calls the encoded path with JSON headers and no credentials of its own', async () => {
       sim.setRoom('a b/c', { transcript_status: true });
       built = await buildClient({ ADMIN_BACKEND_URL: sim.url });
-      expect(await built.client.getSessionStatus('a b/c')).toStrictEqual({
+      expect(await getStatus(built.client, 'a b/c')).toStrictEqual({
         transcript_status: true,
         recording_status: false,
       });
@@ -385,7 +466,7 @@ describe(AdminApiClient.name, () => {
 
     it('sends ADMIN_API_KEY in x-api-key by default', async () => {
       built = await buildClient({ ADMIN_BACKEND_URL: sim.url, ADMIN_API_KEY: 'key-123' });
-      await built.client.getSessionStatus('demo');
+      await getStatus(built.client, 'demo');
       const [request] = sim.requests;
       expect(request.headers['x-api-key']).toBe('key-123');
       expect(request.headers.authorization).toBeUndefined();
@@ -398,7 +479,7 @@ describe(AdminApiClient.name, () => {
         ADMIN_API_KEY: 'key-456',
         ADMIN_API_KEY_HEADER: 'X-Admin-Token',
       });
-      await built.client.getSessionStatus('demo');
+      await getStatus(built.client, 'demo');
       const [request] = sim.requests;
       expect(request.headers['x-admin-token']).toBe('key-456');
       expect(request.headers['x-api-key']).toBeUndefined();
@@ -424,13 +505,13 @@ describe(AdminApiClient.name, () => {
 
     it('opens after two 500s, refuses without calling, then closes on a good probe', async () => {
       sim.setFault({ mode: 'status', status: 500 });
-      expect((await failure(client.getSessionStatus('demo'))).outcome).toBe('server_error');
+      expect((await failure(getStatus(client, 'demo'))).outcome).toBe('server_error');
       expect(client.breakerState).toBe('closed');
-      expect((await failure(client.getSessionStatus('demo'))).outcome).toBe('server_error');
+      expect((await failure(getStatus(client, 'demo'))).outcome).toBe('server_error');
       expect(client.breakerState).toBe('open');
       expect(sim.calls).toBe(2);
 
-      expect(await failure(client.getSessionStatus('demo'))).toStrictEqual({
+      expect(await failure(getStatus(client, 'demo'))).toStrictEqual({
         outcome: 'circuit_open',
         status: 503,
         message: 'Service unavailable',
@@ -442,8 +523,8 @@ describe(AdminApiClient.name, () => {
       // Two callers at once: only the probe reaches Admin Control.
       sim.setFault({ mode: 'slow', delayMs: 100 });
       const [probe, other] = await Promise.allSettled([
-        client.getSessionStatus('demo'),
-        client.getSessionStatus('demo'),
+        getStatus(client, 'demo'),
+        getStatus(client, 'demo'),
       ]);
       expect(probe).toStrictEqual({
         status: 'fulfilled',
@@ -457,20 +538,20 @@ describe(AdminApiClient.name, () => {
       expect(client.breakerState).toBe('closed');
 
       sim.setFault({ mode: 'none' });
-      await client.getSessionStatus('demo');
+      await getStatus(client, 'demo');
       expect(sim.calls).toBe(4);
     });
 
     it('re-opens when the probe fails', async () => {
       sim.setFault({ mode: 'status', status: 500 });
-      await failure(client.getSessionStatus('demo'));
-      await failure(client.getSessionStatus('demo'));
+      await failure(getStatus(client, 'demo'));
+      await failure(getStatus(client, 'demo'));
       expect(client.breakerState).toBe('open');
       await sleep(320);
-      expect((await failure(client.getSessionStatus('demo'))).outcome).toBe('server_error');
+      expect((await failure(getStatus(client, 'demo'))).outcome).toBe('server_error');
       expect(client.breakerState).toBe('open');
       expect(sim.calls).toBe(3);
-      expect((await failure(client.getSessionStatus('demo'))).outcome).toBe('circuit_open');
+      expect((await failure(getStatus(client, 'demo'))).outcome).toBe('circuit_open');
       expect(sim.calls).toBe(3);
     });
   });
@@ -492,7 +573,7 @@ describe(AdminApiClient.name, () => {
       sim.setFault({ mode: 'slow', delayMs: 200 });
       const settled: string[] = [];
       const calls = ['a', 'b', 'c'].map((room) =>
-        built.client.getSessionStatus(room).finally(() => settled.push(room)),
+        getStatus(built.client, room).finally(() => settled.push(room)),
       );
       const [a, b, c] = await Promise.allSettled(calls);
       expect(a.status).toBe('fulfilled');

@@ -2,25 +2,38 @@ import { HttpService } from '@nestjs/axios';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { isAxiosError } from 'axios';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AppException } from '../common/app.exception.js';
 import type { RequestContext } from '../common/request-context.js';
 import { adminConfig, type AdminConfig } from '../config/admin.config.js';
-import { AdminApiException, unavailable, upstreamFailure } from './admin-api.exception.js';
-import type { AdminApiListener, SessionStatus, UpstreamOutcome } from './admin-api.types.js';
+import {
+  AdminApiException,
+  unavailable,
+  upstreamFailure,
+  UpstreamStatusError,
+} from './admin-api.exception.js';
+import type { AdminApiListener, UpstreamOutcome } from './admin-api.types.js';
+import {
+  operationPath,
+  type AdminOperation,
+  type AnyAdminOperation,
+  type OperationInput,
+} from './admin-operation.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import { isRetryable, parseEnvelope, parseJson } from './upstream-answer.js';
 import { ConcurrencyLimiter, LimiterOverflowError } from './concurrency-limiter.js';
 import { RetryBudget } from './retry-budget.js';
 import { leanAxiosDefaults, type ClosableAdapter } from './undici.adapter.js';
 
-export const MAX_BODY_BYTES = 64 * 1024;
 // A retry is only worth starting if it has at least this long before the deadline.
 const MIN_RETRY_WINDOW_MS = 50;
 const OVERLOAD_RETRY_AFTER_MS = 1000;
 
 /** One logical Admin Control call: its deadline covers queueing, both attempts and backoff. */
 interface Call<T> {
+  operation: AdminOperation<never, T>;
+  /** What the operation's parser checks the answer against. */
+  input: OperationInput;
   url: URL;
-  parse: (body: unknown) => T | undefined;
+  body: string | undefined;
   context?: RequestContext;
   /** The breaker let this call through as its half-open probe. */
   probe: boolean;
@@ -34,10 +47,10 @@ type Attempt<T> = { outcome: 'ok'; value: T } | { outcome: UpstreamOutcome; erro
 const UNHEALTHY = new Set<UpstreamOutcome>(['timeout', 'connection', 'server_error']);
 
 /**
- * The only code that talks HTTP to Admin Control: one method per Admin Control call. It builds
- * and checks URLs, bounds every call by a total deadline, retries within a budget, stops calling
- * while Admin Control is failing, caps concurrency, and turns every failure into an
- * AdminApiException with a client-safe status and message.
+ * The only code that talks HTTP to Admin Control. It runs any declared operation
+ * (admin-operation.ts): builds and checks the URL, bounds the call by a total deadline, retries
+ * within a budget, stops calling while Admin Control is failing, caps concurrency, and turns
+ * every failure into an AdminApiException with a client-safe status and message.
  */
 @Injectable()
 export class AdminApiClient implements OnApplicationShutdown {
@@ -76,21 +89,28 @@ export class AdminApiClient implements OnApplicationShutdown {
     return this.breaker.current;
   }
 
-  /** GET /sessions-status/:room_name */
-  getSessionStatus(roomName: string, context?: RequestContext): Promise<SessionStatus> {
-    return this.get(this.segmentUrl('sessions-status', roomName), parseSessionStatus, context);
+  /**
+   * Runs one declared operation: `input` holds its path parameters (and what its body reads).
+   * A parameter that cannot be one path segment throws its 400 at once, without a call. The
+   * call's deadline is ADMIN_TIMEOUT_MS from now, or `deadlineAt` if that is sooner.
+   */
+  send<I extends OperationInput, T>(
+    operation: AdminOperation<I, T>,
+    input: I,
+    context?: RequestContext,
+    deadlineAt?: number,
+  ): Promise<T> {
+    const url = this.urlOf(operation, input);
+    const body = operation.body === undefined ? undefined : JSON.stringify(operation.body(input));
+    return this.run(operation, input, url, body, context, deadlineAt);
   }
 
-  /** `<base>/<resource>/<value as exactly one encoded segment>`, or a 400 if it cannot be. */
-  segmentUrl(resource: string, value: string): URL {
-    const segment = encodeURIComponent(value);
-    const path = `${this.config.basePath}/${resource}/${segment}`;
+  /** `<base><operation path>`, asserted to be exactly the path intended. */
+  urlOf(operation: AnyAdminOperation, input: OperationInput): URL {
+    const path = this.config.basePath + operationPath(operation, input);
     const url = new URL(path, this.config.baseUrl);
-    // "." and ".." survive encoding and URL normalisation turns them into traversal; whatever
-    // a deployment's room-name pattern allows, the request must name exactly one segment.
-    if (segment === '' || segment === '.' || segment === '..' || url.pathname !== path) {
-      throw new AppException(400, 'Invalid room name.');
-    }
+    if (url.pathname !== path)
+      throw new Error(`${operation.name}: URL normalisation changed ${path}`);
     return url;
   }
 
@@ -99,11 +119,22 @@ export class AdminApiClient implements OnApplicationShutdown {
     await adapter?.close?.();
   }
 
-  private async get<T>(
+  private async run<T>(
+    operation: AdminOperation<never, T>,
+    input: OperationInput,
     url: URL,
-    parse: (body: unknown) => T | undefined,
+    body: string | undefined,
     context?: RequestContext,
+    deadlineAt?: number,
   ): Promise<T> {
+    const timeoutMs =
+      deadlineAt === undefined
+        ? this.config.timeoutMs
+        : Math.min(this.config.timeoutMs, deadlineAt - Date.now());
+    if (timeoutMs <= 0) {
+      if (context) context.upstream = 'timeout';
+      throw upstreamFailure(operation, 'timeout');
+    }
     const admission = this.breaker.admit();
     if (!admission.allowed) {
       this.refuse('circuit_open', context);
@@ -111,13 +142,15 @@ export class AdminApiClient implements OnApplicationShutdown {
     }
     // One timer for the whole call (queueing, attempts, backoff), cleared as soon as it ends.
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     const call: Call<T> = {
+      operation,
+      input,
       url,
-      parse,
+      body,
       context,
       probe: admission.probe,
-      deadline: Date.now() + this.config.timeoutMs,
+      deadline: Date.now() + timeoutMs,
       signal: controller.signal,
     };
     try {
@@ -133,7 +166,7 @@ export class AdminApiClient implements OnApplicationShutdown {
       // The deadline passed while waiting for a slot.
       if (call.probe) this.breaker.record(true, true);
       if (context) context.upstream = 'timeout';
-      throw upstreamFailure('timeout', error);
+      throw upstreamFailure(operation, 'timeout', error);
     } finally {
       clearTimeout(timer);
     }
@@ -151,51 +184,59 @@ export class AdminApiClient implements OnApplicationShutdown {
       const canRetry =
         attempt === 1 &&
         this.config.retry.enabled &&
-        isRetryable(result.outcome, error) &&
+        isRetryable(call.operation, result.outcome, error) &&
         this.breaker.current === 'closed' &&
         call.deadline - Date.now() > backoff + MIN_RETRY_WINDOW_MS &&
         this.budget.tryRetry();
       if (!canRetry) {
         this.logFailure(call, result.outcome, error);
-        throw upstreamFailure(result.outcome, error);
+        throw upstreamFailure(call.operation, result.outcome, error);
       }
       for (const listener of this.listeners) listener.retry?.();
       await sleep(backoff, undefined, { signal: call.signal }).catch(() => undefined);
-      if (call.signal.aborted) throw upstreamFailure('timeout', call.signal.reason);
+      if (call.signal.aborted) {
+        throw upstreamFailure(call.operation, 'timeout', call.signal.reason);
+      }
     }
   }
 
   private async attempt<T>(call: Call<T>): Promise<Attempt<T>> {
     const started = performance.now();
-    const outcome = await this.send(call);
+    const outcome = await this.request(call);
     const elapsed = performance.now() - started;
-    for (const listener of this.listeners) listener.attempt?.(outcome.outcome, elapsed);
+    for (const listener of this.listeners) {
+      listener.attempt?.(outcome.outcome, elapsed, call.operation.name);
+    }
     return outcome;
   }
 
-  private async send<T>(call: Call<T>): Promise<Attempt<T>> {
+  private async request<T>(call: Call<T>): Promise<Attempt<T>> {
     const requestId = call.context?.requestId;
     const headers = requestId ? { ...this.headers, 'x-request-id': requestId } : this.headers;
     try {
       // responseType, transforms and validateStatus are the instance's (AdminApiModule).
       const response = await this.http.axiosRef.request<string>({
         url: call.url.href,
-        method: 'GET',
+        method: call.operation.method,
         headers,
+        data: call.body,
         signal: call.signal,
+        maxContentLength: call.operation.maxResponseBytes,
       });
       const status = response.status;
-      if (status === 404) return { outcome: 'not_found', error: new Error('HTTP 404') };
+      if (status === 404) return fail('not_found', 'HTTP 404', status);
       if (status === 401 || status === 403) return fail('rejected', `HTTP ${status}`, status);
       if (status >= 500) return fail('server_error', `HTTP ${status}`, status);
       if (status !== 200) return fail('client_error', `HTTP ${status}`, status);
-      const value = call.parse(parseJson(response.data));
+      const value = parseEnvelope(parseJson(response.data), (data) =>
+        call.operation.parse(data, call.input as never),
+      );
       if (value === undefined) return fail('malformed', 'unexpected body', status);
       return { outcome: 'ok', value };
     } catch (error) {
       if (call.signal.aborted) return { outcome: 'timeout', error };
       if (isAxiosError(error) && error.code === 'ERR_BAD_RESPONSE') {
-        return { outcome: 'malformed', error }; // larger than MAX_BODY_BYTES
+        return { outcome: 'malformed', error }; // larger than the operation's maxResponseBytes
       }
       return { outcome: 'connection', error };
     }
@@ -215,52 +256,13 @@ export class AdminApiClient implements OnApplicationShutdown {
     if (outcome === 'not_found') return;
     const reason = error instanceof Error ? error.message : String(error);
     const requestId = call.context?.requestId ?? '-';
-    this.logger.warn(`GET ${call.url.pathname} failed: ${outcome} (${reason}) [${requestId}]`);
-  }
-}
-
-class UpstreamStatusError extends Error {
-  constructor(
-    message: string,
-    readonly status: number,
-  ) {
-    super(message);
+    const { name, method } = call.operation;
+    this.logger.warn(
+      `${name} (${method} ${call.url.pathname}) failed: ${outcome} (${reason}) [${requestId}]`,
+    );
   }
 }
 
 function fail(outcome: UpstreamOutcome, message: string, status: number): Attempt<never> {
   return { outcome, error: new UpstreamStatusError(message, status) };
-}
-
-/** Only failures where Admin Control most likely did nothing, and that a retry may fix. */
-function isRetryable(outcome: UpstreamOutcome, error: unknown): boolean {
-  if (outcome === 'connection') return true;
-  return (
-    outcome === 'server_error' &&
-    error instanceof UpstreamStatusError &&
-    [502, 503, 504].includes(error.status)
-  );
-}
-
-function parseJson(text: unknown): unknown {
-  if (typeof text !== 'string') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Admin Control answers {"error":null,"data":{"transcript_status":..,"recording_status":..}}. */
-export function parseSessionStatus(body: unknown): SessionStatus | undefined {
-  if (!isObject(body) || (body.error !== null && body.error !== undefined)) return undefined;
-  const data = body.data;
-  if (!isObject(data)) return undefined;
-  const { transcript_status: transcript, recording_status: recording } = data;
-  if (typeof transcript !== 'boolean' || typeof recording !== 'boolean') return undefined;
-  return { transcript_status: transcript, recording_status: recording };
 }

@@ -1,5 +1,6 @@
 import { AppException } from '../common/app.exception.js';
 import type { UpstreamOutcome } from './admin-api.types.js';
+import type { AnyAdminOperation } from './admin-operation.js';
 
 /** An Admin Control call failed; status and message are what the client may see. */
 export class AdminApiException extends AppException {
@@ -13,11 +14,32 @@ export class AdminApiException extends AppException {
   }
 }
 
-export function upstreamFailure(outcome: UpstreamOutcome, cause?: unknown): AdminApiException {
+/** Admin Control answered with a status other than 200. */
+export class UpstreamStatusError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What the client sees for a failed call: the operation's declared mapping for Admin Control's
+ * status (e.g. 404 -> "Room not found"), otherwise 504 for a timeout and 502 for the rest.
+ */
+export function upstreamFailure(
+  operation: Pick<AnyAdminOperation, 'errors'>,
+  outcome: UpstreamOutcome,
+  cause?: unknown,
+): AdminApiException {
+  if (cause instanceof UpstreamStatusError) {
+    const mapped = operation.errors[cause.status];
+    if (mapped !== undefined) {
+      return new AdminApiException(outcome, mapped.status, mapped.message, { cause });
+    }
+  }
   switch (outcome) {
-    case 'not_found':
-      // Services give this its domain meaning (e.g. "Room not found").
-      return new AdminApiException(outcome, 404, 'Not found', { cause });
     case 'timeout':
       return new AdminApiException(outcome, 504, 'Gateway timeout', { cause });
     default:

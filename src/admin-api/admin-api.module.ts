@@ -1,7 +1,8 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
 import { adminConfig, type AdminConfig } from '../config/admin.config.js';
-import { AdminApiClient, MAX_BODY_BYTES } from './admin-api.client.js';
+import { AdminApiClient } from './admin-api.client.js';
+import { adminOperations, DEFAULT_MAX_RESPONSE_BYTES } from './admin-operation.js';
 import { createUndiciAdapter } from './undici.adapter.js';
 
 @Module({
@@ -12,7 +13,11 @@ import { createUndiciAdapter } from './undici.adapter.js';
         // Keep-alive pool sized to the concurrency cap: a poll storm reuses warm connections.
         adapter: createUndiciAdapter({
           connections: config.maxConcurrency,
-          maxResponseBytes: MAX_BODY_BYTES,
+          // The pool's ceiling; each call has its operation's own limit below it.
+          maxResponseBytes: Math.max(
+            DEFAULT_MAX_RESPONSE_BYTES,
+            ...adminOperations().map((operation) => operation.maxResponseBytes),
+          ),
           connectTimeoutMs: Math.min(config.timeoutMs, 10_000),
         }),
         proxy: false as const,

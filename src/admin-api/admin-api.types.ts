@@ -1,9 +1,3 @@
-/** `data` of Admin Control's GET /sessions-status/:room_name. */
-export interface SessionStatus {
-  transcript_status: boolean;
-  recording_status: boolean;
-}
-
 /** How one Admin Control call ended; drives retries, the breaker, logs and metrics. */
 export type UpstreamOutcome =
   | 'ok'
@@ -19,8 +13,8 @@ export type UpstreamOutcome =
 
 /** Observes the client (metrics subscribe here, so admin-api depends on nothing of theirs). */
 export interface AdminApiListener {
-  /** One HTTP attempt ended (a call with a retry makes two). */
-  attempt?(outcome: UpstreamOutcome, durationMs: number): void;
+  /** One HTTP attempt of the named operation ended (a call with a retry makes two). */
+  attempt?(outcome: UpstreamOutcome, durationMs: number, operation: string): void;
   retry?(): void;
   /** A call was refused without reaching Admin Control ('circuit_open' or 'overloaded'). */
   refused?(outcome: UpstreamOutcome): void;

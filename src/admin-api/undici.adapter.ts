@@ -16,12 +16,17 @@ export interface ClosableAdapter extends AxiosAdapter {
 export interface UndiciAdapterOptions {
   /** Pooled keep-alive connections per origin. */
   connections: number;
-  /** Larger bodies fail the request (AxiosError ERR_BAD_RESPONSE) without being buffered. */
+  /**
+   * Larger bodies fail the request (AxiosError ERR_BAD_RESPONSE) without being buffered. A call
+   * may set a lower limit of its own with axios' `maxContentLength`.
+   */
   maxResponseBytes: number;
   connectTimeoutMs: number;
 }
 
 type Method = Dispatcher.HttpMethod;
+
+const RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE';
 
 /**
  * An axios adapter on an undici connection pool. Same axios API for the rest of the code (the
@@ -87,6 +92,8 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: Record<string, string | string[] | undefined> = {};
   private readonly chunks: Buffer[] = [];
+  private received = 0;
+  private readonly limit: number;
   private controller: Dispatcher.DispatchController | undefined;
   private readonly signal: GenericAbortSignal | undefined;
 
@@ -96,6 +103,8 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (error: AxiosError) => void,
   ) {
     this.signal = config.signal;
+    const limit = config.maxContentLength;
+    this.limit = typeof limit === 'number' && limit >= 0 ? limit : Infinity;
     if (this.signal?.aborted) this.onAbort();
     else this.signal?.addEventListener?.('abort', this.onAbort);
   }
@@ -115,7 +124,15 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
     this.headers = headers;
   }
 
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    this.received += chunk.length;
+    if (this.received > this.limit) {
+      // Stop reading at once: the rest of an oversized body is never buffered.
+      this.fail(Object.assign(new Error('response too large'), { code: RESPONSE_TOO_LARGE }));
+      controller.abort(new Error('response too large'));
+      return;
+    }
     this.chunks.push(chunk);
   }
 
@@ -173,7 +190,7 @@ class TextResponseHandler implements Dispatcher.DispatchHandler {
 function toAxiosError(error: unknown, config: InternalAxiosRequestConfig): AxiosError {
   if (error instanceof AxiosError) return error;
   const cause = error as { code?: string; message?: string };
-  if (cause.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+  if (cause.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE' || cause.code === RESPONSE_TOO_LARGE) {
     return new AxiosError(
       cause.message ?? 'response too large',
       AxiosError.ERR_BAD_RESPONSE,

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { ModuleRef, Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
+import jsonwebtoken from 'jsonwebtoken';
 import { AppException } from '../common/app.exception.js';
 import { authConfig } from '../config/auth.config.js';
 import { UnauthenticatedThrottle } from '../throttle/unauthenticated.throttle.js';
@@ -10,10 +11,24 @@ import type { AuthUser } from './auth.types.js';
 import { IS_PUBLIC, type PublicCondition } from './public.decorator.js';
 import { VerifiedTokenCache } from './verified-token.cache.js';
 
+// RFC 6750 §2.1: the scheme, then a b64token.
+const BEARER_SCHEME = /^Bearer(?: |$)/i;
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+) *$/i;
 
-export function unauthorized(): AppException {
-  return new AppException(401, 'Unauthorized', { headers: { 'www-authenticate': 'Bearer' } });
+/**
+ * WWW-Authenticate of a 401 (RFC 6750 §3): no error code when the request carried no bearer
+ * token (none, or another scheme); invalid_token when it did, saying so when it had expired.
+ */
+export const BEARER_CHALLENGE = {
+  none: 'Bearer',
+  invalid: 'Bearer error="invalid_token"',
+  expired: 'Bearer error="invalid_token", error_description="The access token expired"',
+} as const;
+
+export function unauthorized(
+  challenge: (typeof BEARER_CHALLENGE)[keyof typeof BEARER_CHALLENGE] = BEARER_CHALLENGE.none,
+): AppException {
+  return new AppException(401, 'Unauthorized', { headers: { 'www-authenticate': challenge } });
 }
 
 type AuthRequest = FastifyRequest & { user?: AuthUser };
@@ -43,6 +58,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const request = context.switchToHttp().getRequest<AuthRequest>();
     const token = bearerToken(request);
     if (token === undefined) return this.refuse(request, unauthorized());
+    if (token === null) return this.refuse(request, unauthorized(BEARER_CHALLENGE.invalid));
     const cached = this.cache.get(token);
     if (cached !== undefined) {
       // A poll with a token verified before: no promise, no passport.
@@ -95,14 +111,20 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
       const requestId = context.switchToHttp().getRequest<AuthRequest>().id;
       const why = reason instanceof Error ? reason.message : 'no user';
       this.logger.debug(`token rejected: ${why} [${requestId}]`);
-      throw unauthorized();
+      // Only a token whose signature held can be called expired (jsonwebtoken checks it first).
+      throw unauthorized(
+        reason instanceof jsonwebtoken.TokenExpiredError
+          ? BEARER_CHALLENGE.expired
+          : BEARER_CHALLENGE.invalid,
+      );
     }
     return user as TUser;
   }
 }
 
-function bearerToken(request: FastifyRequest): string | undefined {
+/** The bearer token; undefined when there is none (or another scheme), null when malformed. */
+function bearerToken(request: FastifyRequest): string | undefined | null {
   const header = request.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  return BEARER.exec(header)?.[1];
+  if (typeof header !== 'string' || !BEARER_SCHEME.test(header)) return undefined;
+  return BEARER.exec(header)?.[1] ?? null;
 }

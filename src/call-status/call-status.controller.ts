@@ -4,11 +4,11 @@ import type { AuthUser } from '../auth/auth.types.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { RequestCtx } from '../common/request-context.decorator.js';
 import type { RequestContext } from '../common/request-context.js';
-import { API_ERRORS, ApiConferenceOperation } from '../docs/api-responses.decorator.js';
-import { CallStatusService, ROOM_NOT_FOUND } from './call-status.service.js';
+import { ApiConferenceOperation } from '../docs/api-responses.decorator.js';
+import { RoomQueryDto } from '../rooms/dto/room-query.dto.js';
+import { roomApiErrors } from '../rooms/room-api-errors.js';
+import { CallStatusService } from './call-status.service.js';
 import { CallStatusResponseDto } from './dto/call-status-response.dto.js';
-import { GetCallStatusQueryDto } from './dto/get-call-status-query.dto.js';
-import { ROOM_NAME_INVALID, ROOM_NAME_REQUIRED } from './room-name.constraint.js';
 
 @Controller('callStatus')
 @ApiTags('conference')
@@ -24,30 +24,10 @@ export class CallStatusController {
     okExample: { transcript_status: false, recording_status: true },
     okDescription: "Admin Control's status of the room, possibly cached for a moment.",
     okHeaders: ['Age'],
-    errors: [
-      {
-        name: 'roomNameRequired',
-        status: 400,
-        message: ROOM_NAME_REQUIRED,
-        when: '`roomName` is missing, blank or repeated',
-      },
-      {
-        name: 'invalidRoomName',
-        status: 400,
-        message: ROOM_NAME_INVALID,
-        when: '`roomName` is too long, `.`/`..`, or does not match the room-name pattern',
-      },
-      API_ERRORS.forbiddenRoom,
-      {
-        name: 'roomNotFound',
-        status: 404,
-        message: ROOM_NOT_FOUND,
-        when: 'Admin Control does not know the room',
-      },
-    ],
+    errors: roomApiErrors('query'),
   })
   getCallStatus(
-    @Query() query: GetCallStatusQueryDto,
+    @Query() query: RoomQueryDto,
     @CurrentUser() user: AuthUser,
     @RequestCtx() ctx: RequestContext,
   ): Promise<CallStatusResponseDto> {

@@ -1,13 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AdminApiModule } from '../admin-api/admin-api.module.js';
+import { CacheModule } from '../cache/cache.module.js';
+import { RoomsModule } from '../rooms/rooms.module.js';
 import { CallStatusController } from './call-status.controller.js';
 import { CallStatusService } from './call-status.service.js';
-import { RoomNameConstraint } from './room-name.constraint.js';
-import { StatusCache } from './status-cache.service.js';
 
 @Module({
-  imports: [AdminApiModule],
+  imports: [CacheModule, RoomsModule],
   controllers: [CallStatusController],
-  providers: [CallStatusService, StatusCache, RoomNameConstraint],
+  providers: [CallStatusService],
 })
 export class CallStatusModule {}

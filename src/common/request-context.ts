@@ -11,8 +11,13 @@ export interface RequestContext {
   requestId: string;
   /** How Admin Control answered for this request: 'ok', 'not_found', 'timeout', ... */
   upstream?: string;
-  /** How the status cache served it: 'hit', 'miss', 'coalesced', 'shared', 'stale'. */
+  /** How the read-through cache served it: 'hit', 'miss', 'coalesced', 'shared', 'stale'. */
   cache?: string;
+  /**
+   * How S3 served it, when it was asked: the read's outcome ('ok', 'not_found', 'timeout', ...)
+   * or, from the summary cache, 'hit' or 'coalesced' (another request's read).
+   */
+  s3?: string;
   /** Headers a service wants on the success response (e.g. Age for a stale answer). */
   responseHeaders?: Record<string, string>;
 }

@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { deferred } from '../../test/support/deferred.js';
 import { SingleFlight } from './single-flight.js';
-
-function deferred<T>(): {
-  promise: Promise<T>;
-  resolve: (value: T) => void;
-  reject: (error: unknown) => void;
-} {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 describe(SingleFlight.name, () => {
   it('runs the work once for concurrent callers of one key and gives all the same result', async () => {

@@ -83,7 +83,10 @@ export class DtoValidationPipe implements PipeTransform {
     const { metatype, type } = metadata;
     if (type === 'custom' || UNVALIDATED.has(metatype)) return value;
     const plain = value ?? {};
-    if (typeof plain !== 'object') throw new AppException(400, 'Bad request');
+    // An array body would become an array of DTOs that validates as empty: refused.
+    if (typeof plain !== 'object' || Array.isArray(plain)) {
+      throw new AppException(400, 'Bad request');
+    }
     const key = type === 'body' ? undefined : flatInputKey(plain);
     if (key === undefined || key.length > MEMO_MAX_KEY_LENGTH) {
       return this.settle(validate(metatype!, plain));

@@ -16,5 +16,7 @@ export const appConfig = registerAs('app', () => {
     listenSockets: env.int('LISTEN_SOCKETS', { default: 64, min: 1, max: 256 }),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     shutdownGraceMs: env.int('SHUTDOWN_GRACE_MS', { default: 10_000, min: 0, max: 600_000 }),
+    // The Swagger UI at /docs and the document at /docs-json; off: both answer 404.
+    docsEnabled: env.bool('DOCS_ENABLED', true),
   });
 });

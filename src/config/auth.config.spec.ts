@@ -1,9 +1,13 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { TEST_SECRET } from '../../test/support/test-app.js';
+import { DEMO_JWT_SECRET } from '../../tools/token.mjs';
 import { algorithmsForKey, readAuthConfig } from './auth.config.js';
 import type { Env } from './env.js';
 
-const SECRET = 's'.repeat(32);
+const SECRET = 'sX7#kQ2!mV9@pL4$wR8%tY3^zN6&cB1*';
 const JWKS = 'https://idp.example.test/.well-known/jwks.json';
 
 const pem = (key: KeyObject) => key.export({ type: 'spki', format: 'pem' }).toString();
@@ -164,9 +168,9 @@ describe('readAuthConfig', () => {
         'JWT_PUBLIC_KEY is a 1024-bit RSA key',
       ],
       [
-        'with a JWKS URI that is not a URL',
+        'with a JWKS URI without a scheme',
         { JWT_JWKS_URI: 'idp/jwks' },
-        'JWT_JWKS_URI is not a URL',
+        'JWT_JWKS_URI has no scheme: add http:// or https://',
       ],
       [
         'with a JWKS URI that is not http(s)',
@@ -191,6 +195,45 @@ describe('readAuthConfig', () => {
       expect(() => readAuthConfig({ JWT_SECRET: 'short' })).toThrow(
         'JWT_SECRET must be at least 32 bytes in production',
       );
+    });
+
+    it.each<[string, string, string]>([
+      [
+        'the demo secret of tools/token.mjs',
+        DEMO_JWT_SECRET,
+        'JWT_SECRET is a secret published with this project (demo or tests): anyone can mint tokens with it',
+      ],
+      [
+        'the e2e test secret',
+        TEST_SECRET,
+        'JWT_SECRET is a secret published with this project (demo or tests): anyone can mint tokens with it',
+      ],
+      [
+        'a placeholder',
+        'change-me-to-a-random-string-of-32-bytes',
+        'JWT_SECRET looks like a placeholder, not a secret',
+      ],
+      ['a repeated character', 's'.repeat(32), 'JWT_SECRET has fewer than 8 different characters'],
+    ])('with %s in production', (_name, secret, message) => {
+      expect(() => readAuthConfig({ NODE_ENV: 'production', JWT_SECRET: secret })).toThrow(
+        `${message} (generate one with \`openssl rand -base64 48\`)`,
+      );
+      // Unset NODE_ENV is production too; development and tests may use them.
+      expect(() => readAuthConfig({ JWT_SECRET: secret })).toThrow(message);
+      expect(() => read({ JWT_SECRET: secret })).not.toThrow();
+      expect(() => readAuthConfig({ NODE_ENV: 'development', JWT_SECRET: secret })).not.toThrow();
+    });
+
+    it('with the JWT_SECRET of .env.example in production', async () => {
+      const example = await readFile(join(import.meta.dirname, '../../.env.example'), 'utf8');
+      const env = Object.fromEntries(
+        example
+          .split('\n')
+          .filter((line) => /^[A-Z_]+=/.test(line))
+          .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+      );
+      expect(env.NODE_ENV).toBe('production');
+      expect(() => readAuthConfig(env)).toThrow(/JWT_SECRET (is required|looks like|is a secret)/);
     });
 
     it('reports every problem at once', () => {

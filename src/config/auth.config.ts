@@ -2,9 +2,13 @@ import { registerAs } from '@nestjs/config';
 import type { Algorithm } from 'jsonwebtoken';
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { EnvReader, type Env } from './env.js';
+import { GENERATE_SECRET_HINT, publicSecretProblem } from './public-secret.js';
 
 const MIN_PRODUCTION_SECRET_BYTES = 32;
 const MIN_RSA_BITS = 2048;
+// JWT_MAX_LIFETIME_S: how far ahead a token's exp may be (30 days by default). The identity
+// slice reads it too: the tokens this server signs must pass it.
+export const MAX_LIFETIME_RULE = { default: 30 * 86_400, min: 60, max: 366 * 86_400 };
 
 export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
 export const ASYMMETRIC_ALGORITHMS: readonly Algorithm[] = [
@@ -153,18 +157,25 @@ export function readAuthConfig(source: Env = process.env) {
   const secret = env.raw('JWT_SECRET');
   const publicKey = parsePublicKey(env);
   const jwksUri = parseJwksUri(env);
-  if (secret === undefined && env.raw('JWT_PUBLIC_KEY') === undefined && jwksUri === undefined) {
+  // identity: JWT_PRIVATE_KEY (identity.config.ts) is a key source too: the server's own tokens.
+  const ownKey = env.raw('JWT_PRIVATE_KEY') !== undefined;
+  if (
+    secret === undefined &&
+    env.raw('JWT_PUBLIC_KEY') === undefined &&
+    jwksUri === undefined &&
+    !ownKey
+  ) {
     env.fail(
       'JWT_SECRET',
-      'is required unless JWT_PUBLIC_KEY or JWT_JWKS_URI is set (at least one token key source)',
+      'is required unless JWT_PUBLIC_KEY or JWT_JWKS_URI is set (at least one token key source; JWT_PRIVATE_KEY counts as one)',
     );
   }
-  if (
-    secret !== undefined &&
-    production &&
-    Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES
-  ) {
-    env.fail('JWT_SECRET', `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes in production`);
+  if (secret !== undefined && production) {
+    const problem =
+      Buffer.byteLength(secret) < MIN_PRODUCTION_SECRET_BYTES
+        ? `must be at least ${MIN_PRODUCTION_SECRET_BYTES} bytes in production`
+        : publicSecretProblem(secret);
+    if (problem !== undefined) env.fail('JWT_SECRET', `${problem} (${GENERATE_SECRET_HINT})`);
   }
   const badPublicKey = publicKey === undefined && env.raw('JWT_PUBLIC_KEY') !== undefined;
   // A bad JWT_PUBLIC_KEY is reported already; checking algorithms against it only adds noise.
@@ -184,6 +195,8 @@ export function readAuthConfig(source: Env = process.env) {
     issuer: env.string('JWT_ISSUER'),
     audience: env.string('JWT_AUDIENCE'),
     clockToleranceSec: env.int('JWT_CLOCK_TOLERANCE_SEC', { default: 5, min: 0, max: 300 }),
+    // A token whose exp is further ahead than this was not meant by any issuer we trust.
+    maxLifetimeSec: env.int('JWT_MAX_LIFETIME_S', MAX_LIFETIME_RULE),
     tokenCacheSize: env.int('JWT_CACHE_SIZE', { default: 10_000, min: 0, max: 1_000_000 }),
     jwks: {
       cacheMs: env.int('JWT_JWKS_CACHE_MS', { default: 600_000, min: 1000, max: 86_400_000 }),

@@ -1,20 +1,31 @@
 import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
-import { callStatusConfig } from './call-status.config.js';
+import { cacheConfig } from './cache.config.js';
+import { identityConfig } from './identity.config.js';
 import { observabilityConfig } from './observability.config.js';
 import { redisConfig } from './redis.config.js';
+import { roomsConfig } from './rooms.config.js';
+import { s3Config } from './s3.config.js';
 import { securityConfig } from './security.config.js';
+import { streamConfig } from './stream.config.js';
 
-/** Every configuration slice: loaded by AppModule, checked up front by main.ts. */
+/**
+ * Every configuration slice: loaded by AppModule, checked up front by main.ts. An endpoint adds
+ * none: its cache variables are named in its Admin Control operation and read by cacheConfig.
+ */
 export const CONFIG_SLICES = [
   appConfig,
   adminConfig,
   authConfig,
-  callStatusConfig,
+  roomsConfig,
+  cacheConfig,
+  identityConfig,
   redisConfig,
+  s3Config,
   observabilityConfig,
   securityConfig,
+  streamConfig,
 ];
 
 /** Runs every slice's validation; returns all problems (one line per slice) or none. */

@@ -3,7 +3,9 @@ import { isolatedEnv } from '../../test/support/env.js';
 import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
-import { callStatusConfig, DEFAULT_ROOM_NAME_PATTERN } from './call-status.config.js';
+import type { AnyAdminOperation } from '../admin-api/admin-operation.js';
+import { cacheConfig, readCacheConfig } from './cache.config.js';
+import { DEFAULT_ROOM_NAME_PATTERN, roomsConfig } from './rooms.config.js';
 import { ConfigError } from './env.js';
 
 // Every variable the slices below read: cleared for each test so the outer environment (vitest
@@ -64,10 +66,10 @@ describe('adminConfig', () => {
     expect(configError(adminConfig)).toContain('ADMIN_BACKEND_URL is required');
   });
 
-  it('refuses text that is not a URL', () => {
+  it('says to add http:// or https:// to a URL without a scheme', () => {
     setEnv({ ADMIN_BACKEND_URL: 'admin.example.com' });
     expect(configError(adminConfig)).toContain(
-      'ADMIN_BACKEND_URL is not a URL (got "admin.example.com")',
+      'ADMIN_BACKEND_URL has no scheme: add http:// or https:// (got "admin.example.com")',
     );
   });
 
@@ -149,17 +151,17 @@ describe('authConfig', () => {
 
   it('measures the secret in bytes, not characters', () => {
     // 16 characters, 32 bytes in UTF-8.
-    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(16) });
+    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'éèêëàâäôöûüùçîïñ' });
     expect(() => authConfig()).not.toThrow();
-    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'é'.repeat(15) + 'x' });
+    setEnv({ NODE_ENV: 'production', JWT_SECRET: 'éèêëàâäôöûüùçîïx' });
     expect(configError(authConfig)).toContain('JWT_SECRET must be at least 32 bytes');
   });
 });
 
-describe('callStatusConfig', () => {
+describe('roomsConfig', () => {
   it('defaults to unreserved URL characters, anchored', () => {
     setEnv({});
-    const { roomNamePattern } = callStatusConfig();
+    const { roomNamePattern } = roomsConfig();
     expect(roomNamePattern.source).toBe(`^(?:${DEFAULT_ROOM_NAME_PATTERN})$`);
     expect(roomNamePattern.test('demo-1.a_b~c')).toBe(true);
     expect(roomNamePattern.test('demo room')).toBe(false);
@@ -167,17 +169,17 @@ describe('callStatusConfig', () => {
 
   it('anchors a configured pattern to the whole name', () => {
     setEnv({ ROOM_NAME_PATTERN: 'abc' });
-    const { roomNamePattern } = callStatusConfig();
+    const { roomNamePattern } = roomsConfig();
     expect(roomNamePattern.test('abc')).toBe(true);
     expect(roomNamePattern.test('xabcx')).toBe(false);
     expect(roomNamePattern.test('abcx')).toBe(false);
     setEnv({ ROOM_NAME_PATTERN: 'a|b' });
-    expect(callStatusConfig().roomNamePattern.test('ab')).toBe(false);
+    expect(roomsConfig().roomNamePattern.test('ab')).toBe(false);
   });
 
   it('refuses an invalid regular expression', () => {
     setEnv({ ROOM_NAME_PATTERN: '([a-z]+' });
-    expect(configError(callStatusConfig)).toContain(
+    expect(configError(roomsConfig)).toContain(
       'ROOM_NAME_PATTERN is not a valid regular expression (got "([a-z]+")',
     );
   });
@@ -185,12 +187,47 @@ describe('callStatusConfig', () => {
   // 'abc)|(xyz' wrapped as /^(?:abc)|(xyz)$/u would match "abc<anything>".
   it('refuses a pattern that is only valid once wrapped (and would escape the anchors)', () => {
     setEnv({ ROOM_NAME_PATTERN: 'abc)|(xyz' });
-    expect(configError(callStatusConfig)).toContain('ROOM_NAME_PATTERN');
+    expect(configError(roomsConfig)).toContain('ROOM_NAME_PATTERN');
+  });
+});
+
+describe('cacheConfig', () => {
+  const operations = [
+    {
+      name: 'status',
+      cache: {
+        ttl: { env: 'S_TTL', defaultMs: 1000 },
+        staleIfError: { env: 'S_STALE', defaultMs: 0 },
+      },
+    },
+    { name: 'config', cache: { ttl: { env: 'C_TTL', defaultMs: 30_000 } } },
+    { name: 'token' },
+  ] as unknown as AnyAdminOperation[];
+
+  it("reads each cached operation's variables, with the declared defaults", () => {
+    setEnv({ S_TTL: '250', S_STALE: '30000' });
+    expect(readCacheConfig(operations)).toStrictEqual({
+      maxBytes: 64 * 1024 * 1024,
+      byOperation: {
+        status: { ttlMs: 250, staleIfErrorMs: 30_000 },
+        config: { ttlMs: 30_000, staleIfErrorMs: 0 },
+      },
+    });
   });
 
-  it('reads the cache durations', () => {
+  it('names every bad variable', () => {
+    setEnv({ S_TTL: '-1', C_TTL: 'soon', CACHE_MAX_BYTES: 'lots' });
+    const message = configError(() => readCacheConfig(operations));
+    for (const name of ['S_TTL', 'C_TTL', 'CACHE_MAX_BYTES']) expect(message).toContain(name);
+  });
+
+  it('reads the variables the server declares, e.g. STATUS_CACHE_TTL_MS', async () => {
+    await import('../rooms/session-status.operation.js');
     setEnv({ STATUS_CACHE_TTL_MS: '250', STATUS_STALE_IF_ERROR_MS: '30000' });
-    expect(callStatusConfig()).toMatchObject({ cacheTtlMs: 250, staleIfErrorMs: 30_000 });
+    expect(cacheConfig().byOperation.sessionStatus).toStrictEqual({
+      ttlMs: 250,
+      staleIfErrorMs: 30_000,
+    });
   });
 });
 
@@ -202,5 +239,14 @@ describe('appConfig', () => {
     const message = configError(appConfig);
     expect(message).toContain('NODE_ENV must be one of development, production, test');
     expect(message).toContain('PORT must be an integer from 0 to 65535 (got "70000")');
+  });
+
+  it('serves /docs unless DOCS_ENABLED is false', () => {
+    setEnv({});
+    expect(appConfig().docsEnabled).toBe(true);
+    setEnv({ DOCS_ENABLED: 'false' });
+    expect(appConfig().docsEnabled).toBe(false);
+    setEnv({ DOCS_ENABLED: 'maybe' });
+    expect(configError(appConfig)).toContain('DOCS_ENABLED must be true or false (got "maybe")');
   });
 });

@@ -117,16 +117,32 @@ describe(EnvReader.name, () => {
   });
 
   it('reads http(s) URLs and refuses other schemes and non-URLs', () => {
-    const env = new EnvReader('x', { A: 'https://idp.example.com/jwks', B: 'ftp://x', C: 'nope' });
+    const env = new EnvReader('x', {
+      A: 'https://idp.example.com/jwks',
+      B: 'ftp://x',
+      C: 'http://exa mple.com',
+    });
     expect(env.httpUrl('A')?.href).toBe('https://idp.example.com/jwks');
     expect(env.httpUrl('B')).toBeUndefined();
     expect(env.httpUrl('C')).toBeUndefined();
     expect(env.httpUrl('MISSING')).toBeUndefined();
     expect(problems(env)).toBe(
-      'Invalid configuration (x): B must use http or https; C is not a URL (got "nope"). ' +
-        'See .env.example.',
+      'Invalid configuration (x): B must use http or https; ' +
+        'C is not a URL (got "http://exa mple.com"). See .env.example.',
     );
   });
+
+  it.each(['nope', 'admin.example.com/api', 'localhost:4010', '127.0.0.1:4010', '//x.example'])(
+    'says to add the scheme to a URL without one (%s)',
+    (text) => {
+      const env = new EnvReader('x', { U: text });
+      expect(env.httpUrl('U')).toBeUndefined();
+      expect(problems(env)).toBe(
+        `Invalid configuration (x): U has no scheme: add http:// or https:// (got "${text}"). ` +
+          'See .env.example.',
+      );
+    },
+  );
 
   it('reports every problem at once, each naming its variable', () => {
     const env = new EnvReader('admin', { PORT: 'x', RETRY: 'perhaps', MODE: 'fast' });

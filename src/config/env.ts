@@ -93,6 +93,11 @@ export class EnvReader {
   httpUrl(name: string): URL | undefined {
     const text = this.raw(name);
     if (text === undefined) return undefined;
+    // "admin.example.com/api" or "localhost:4010" (which URL would read as a scheme "localhost:").
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+      this.fail(name, `has no scheme: add http:// or https:// (got "${text}")`);
+      return undefined;
+    }
     let url: URL;
     try {
       url = new URL(text);

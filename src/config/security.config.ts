@@ -94,7 +94,8 @@ export function corsOptions(config: SecurityConfig['cors']): CorsOptions | undef
       ? '*'
       : (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'HEAD', 'OPTIONS'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    // Last-Event-ID: fetch-based stream readers send it when they reconnect.
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'Last-Event-ID'],
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'Age'],
     credentials: false,
     maxAge: config.maxAgeSec,

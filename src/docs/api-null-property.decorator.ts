@@ -1,10 +1,7 @@
 import { ApiProperty, type ApiPropertyOptions } from '@nestjs/swagger';
 
-/**
- * A property that is always null (`error` on success, `data` on error). OpenAPI 3.0 has no null
- * type: a nullable schema whose only allowed value is null.
- */
+/** A property that is always null (`error` on success, `data` on error): OpenAPI 3.1's null type. */
 export function ApiNullProperty(description: string): PropertyDecorator {
-  const options = { type: 'object', nullable: true, enum: [null], description, example: null };
+  const options = { type: 'null', description, example: null };
   return ApiProperty(options as ApiPropertyOptions);
 }

@@ -5,10 +5,12 @@ import {
   ApiOperation,
   ApiProperty,
   ApiResponse,
+  type ApiPropertyOptions,
   type ApiResponseOptions,
   type HeaderObject,
   type HeadersObject,
 } from '@nestjs/swagger';
+import { BEARER_CHALLENGE } from '../auth/jwt-auth.guard.js';
 import { messageFor } from '../common/error-response.js';
 import { ApiNullProperty } from './api-null-property.decorator.js';
 import { ErrorEnvelopeDto } from './error-envelope.dto.js';
@@ -31,9 +33,12 @@ export const RESPONSE_HEADERS = {
     schema: { type: 'integer', minimum: 1, example: 30 },
   },
   'WWW-Authenticate': {
-    description: 'Always `Bearer`.',
+    description:
+      'Why the token was refused (RFC 6750 §3): `Bearer` when the request carried no bearer ' +
+      'token; `Bearer error="invalid_token", error_description="The access token expired"` ' +
+      'for an expired one; `Bearer error="invalid_token"` for any other bad token.',
     required: true,
-    schema: { type: 'string', enum: ['Bearer'] },
+    schema: { type: 'string', enum: Object.values(BEARER_CHALLENGE) },
   },
   Age: {
     description:
@@ -137,6 +142,23 @@ export function errorExample(status: number, message: string): unknown {
   return status === 404 || status === 500 ? { error, data: null } : { data: null, error };
 }
 
+// A header every case of the status sends is the shared, required one; a header only some
+// cases send (a 503 with Retry-After beside one without) is declared on this response alone,
+// not required, naming the cases that send it.
+function errorHeaders(group: readonly ApiErrorCase[]): HeadersObject | undefined {
+  const names = [...new Set(group.flatMap((c) => c.headers ?? []))];
+  if (names.length === 0) return undefined;
+  return Object.fromEntries(
+    names.map((name) => {
+      const senders = group.filter((c) => c.headers?.includes(name)).map((c) => c.name);
+      if (senders.length === group.length) return [name, headerRefs([name])[name]];
+      const shared = RESPONSE_HEADERS[name];
+      const only = `Only with ${senders.join(', ')}.`;
+      return [name, { ...shared, description: `${shared.description} ${only}`, required: false }];
+    }),
+  ) as HeadersObject;
+}
+
 /** Error responses: one entry per status, with one named example per case. */
 export function ApiErrorResponses(...cases: readonly ApiErrorCase[]): MethodDecorator {
   const byStatus = new Map<number, ApiErrorCase[]>();
@@ -144,12 +166,12 @@ export function ApiErrorResponses(...cases: readonly ApiErrorCase[]): MethodDeco
     byStatus.set(c.status, [...(byStatus.get(c.status) ?? []), c]);
   }
   const responses = [...byStatus].map(([status, group]): ApiResponseOptions => {
-    const headers = [...new Set(group.flatMap((c) => c.headers ?? []))];
+    const headers = errorHeaders(group);
     return {
       status,
       description: group.map((c) => `${c.message} — ${c.when}.`).join('\n\n'),
       type: ErrorEnvelopeDto,
-      ...(headers.length > 0 ? { headers: headerRefs(headers) } : {}),
+      ...(headers !== undefined ? { headers } : {}),
       examples: Object.fromEntries(
         group.map((c) => [c.name, { summary: c.when, value: errorExample(status, c.message) }]),
       ),
@@ -158,18 +180,30 @@ export function ApiErrorResponses(...cases: readonly ApiErrorCase[]): MethodDeco
   return applyDecorators(...responses.map((options) => ApiResponse(options)));
 }
 
-// One named envelope schema per payload DTO (CallStatusResponseDto ->
-// CallStatusResponseEnvelopeDto): generated clients get a concrete type, not an allOf.
-const envelopes = new Map<Type, Type>();
+/**
+ * What `data` is on success: a DTO class, or a schema named for the operation, e.g.
+ * `{ name: 'CallCatchUp', schema: { type: 'string' } }` or
+ * `{ name: 'Meetings', schema: { type: [MeetingDto] } }` (any @ApiProperty options).
+ */
+export type ApiData = Type | { name: string; schema: ApiPropertyOptions };
 
-function successEnvelope(dto: Type): Type {
-  const known = envelopes.get(dto);
-  if (known !== undefined) return known;
-  const name = `${dto.name.replace(/Dto$/, '')}EnvelopeDto`;
+// One named envelope schema per payload (CallStatusResponseDto -> CallStatusResponseEnvelopeDto,
+// { name: 'CallCatchUp' } -> CallCatchUpEnvelopeDto): generated clients get a concrete type.
+const envelopes = new Map<string, { data: ApiData; envelope: Type }>();
+
+function successEnvelope(data: ApiData): Type {
+  const isDto = typeof data === 'function';
+  const name = `${(isDto ? data.name : data.name).replace(/Dto$/, '')}EnvelopeDto`;
+  const known = envelopes.get(name);
+  if (known !== undefined) {
+    if (known.data !== data) throw new Error(`Two success payloads are named ${name}`);
+    return known.envelope;
+  }
   const envelope = { [name]: class {} }[name] as Type;
   ApiNullProperty('Always null on success.')(envelope.prototype as object, 'error');
-  ApiProperty({ type: () => dto })(envelope.prototype as object, 'data');
-  envelopes.set(dto, envelope);
+  const schema = isDto ? { type: () => data } : { required: true, ...data.schema };
+  ApiProperty(schema as ApiPropertyOptions)(envelope.prototype as object, 'data');
+  envelopes.set(name, { data, envelope });
   return envelope;
 }
 
@@ -180,11 +214,11 @@ export interface ApiEnvelopeOkOptions {
   headers?: readonly ResponseHeaderName[];
 }
 
-/** 200 with `{"error":null,"data":<dto>}`. */
-export function ApiEnvelopeOk(dto: Type, options: ApiEnvelopeOkOptions): MethodDecorator {
+/** 200 with `{"error":null,"data":<data>}`. */
+export function ApiEnvelopeOk(data: ApiData, options: ApiEnvelopeOkOptions): MethodDecorator {
   return ApiOkResponse({
     description: options.description,
-    type: successEnvelope(dto),
+    type: successEnvelope(data),
     ...(options.headers !== undefined ? { headers: headerRefs(options.headers) } : {}),
     example: { error: null, data: options.example },
   });
@@ -195,7 +229,7 @@ export interface ApiConferenceOperationOptions {
   operationId: string;
   summary: string;
   description?: string;
-  ok: Type;
+  ok: ApiData;
   okExample: unknown;
   okDescription?: string;
   okHeaders?: readonly ResponseHeaderName[];
@@ -203,8 +237,17 @@ export interface ApiConferenceOperationOptions {
   errors?: readonly ApiErrorCase[];
 }
 
+// Every operation documented with ApiConferenceOperation: the OpenAPI spec reads it.
+const conferenceOperations = new Set<string>();
+
+/** The operationIds of the conference endpoints (those imported so far). */
+export function conferenceOperationIds(): readonly string[] {
+  return [...conferenceOperations];
+}
+
 /** Everything a bearer-protected endpoint backed by Admin Control documents, in one decorator. */
 export function ApiConferenceOperation(options: ApiConferenceOperationOptions): MethodDecorator {
+  conferenceOperations.add(options.operationId);
   return applyDecorators(
     ApiOperation({
       operationId: options.operationId,

@@ -10,8 +10,11 @@ import {
 } from '@nestjs/swagger';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppException } from '../common/app.exception.js';
 import { errorBody, toErrorResponse } from '../common/error-response.js';
+import { UnauthenticatedThrottle } from '../throttle/unauthenticated.throttle.js';
 import { BEARER_AUTH, RESPONSE_HEADERS } from './api-responses.decorator.js';
+import { withSharedResponses } from './shared-responses.js';
 
 export const DOCS_PATH = '/docs';
 export const DOCS_JSON_PATH = '/docs-json';
@@ -30,7 +33,15 @@ scheme; a token that carries a room claim (\`roomName\` or \`room\`) may read on
 Every response carries \`X-Request-Id\` (yours when well-formed, otherwise generated).
 
 Any URL may also answer, in the same envelope, 400 "Bad request" (malformed URL), 408, 413,
-414 or 431 when the request itself cannot be read.`;
+414, 417 or 431 when the request itself cannot be read (components.responses lists them; each
+operation references those it can get), and 404 "Not found" where no operation matches.`;
+
+// Relative first: clients and tools use the origin they fetched the document from; the demo
+// second (`npm run demo`, whose simulator knows the roomName example).
+const SERVERS = [
+  { url: '/', description: 'The server this document was fetched from' },
+  { url: 'http://127.0.0.1:3000', description: 'The local demo (`npm run demo`)' },
+];
 
 const logger = new Logger('OpenApi');
 
@@ -42,11 +53,12 @@ const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'tr
  */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
-    .setOpenAPIVersion('3.0.3')
+    .setOpenAPIVersion('3.1.0')
     .setTitle('ProCONF application server')
     .setDescription(DESCRIPTION)
     .setVersion(API_VERSION)
     .addTag('conference', 'What client apps call during a meeting.')
+    .addTag('identity', 'Sign-in and the public keys of the tokens this server signs.')
     .addTag('health', 'Probes for orchestrators and load balancers; no token needed.')
     .addTag('metrics', 'Prometheus scraping.')
     .addBearerAuth(
@@ -64,11 +76,32 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
     // Explicit operationIds (ApiOperation) win; otherwise the method name, not Controller_method.
     operationIdFactory: (_controller, method) => method,
   });
-  return normalise(document);
+  return withSharedResponses(normalise(document));
 }
 
-/** Serves the UI at /docs and the document at /docs-json, public and outside Nest's pipeline. */
+// What the Swagger UI page loads from swagger-ui-dist. The package holds more (1.9 MB source
+// maps, its package.json, README, CommonJS entry points): none of it is served.
+const UI_ASSETS = new Set([
+  'swagger-ui.css',
+  'swagger-ui-bundle.js',
+  'swagger-ui-standalone-preset.js',
+  'favicon-16x16.png',
+  'favicon-32x32.png',
+]);
+
+/**
+ * Serves the UI at /docs and the document at /docs-json, public and outside Nest's pipeline
+ * (guards included): each request counts against its client IP's rate limit here instead.
+ */
 export function setupOpenApi(app: NestFastifyApplication): void {
+  const throttle = app.get(UnauthenticatedThrottle);
+  const guardDocs = async (request: FastifyRequest): Promise<void> => {
+    const refusal = await throttle.count(request);
+    if (refusal !== undefined) throw refusal;
+    // The static files' route (/docs/*): only the UI's own assets.
+    const file = (request.params as { '*'?: string })['*'];
+    if (file !== undefined && !UI_ASSETS.has(file)) throw new AppException(404, 'Not found');
+  };
   // Swagger's routes are plain Fastify routes that Nest's filter never sees: their errors (its
   // 404 for /docs/LICENSE, a failure building the document) still answer in the envelope.
   // onRoute runs once per route at registration, never per request.
@@ -78,6 +111,7 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     .addHook('onRoute', (route) => {
       if (route.url === DOCS_JSON_PATH || route.url.startsWith(DOCS_PATH)) {
         route.errorHandler = renderError;
+        route.onRequest = [route.onRequest ?? []].flat().concat(guardDocs);
       }
     });
   // Built on the first /docs request, not at boot: nothing here runs for other routes.
@@ -89,14 +123,21 @@ export function setupOpenApi(app: NestFastifyApplication): void {
   });
 }
 
-function renderError(error: unknown, _request: FastifyRequest, reply: FastifyReply): void {
+function renderError(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const response = toErrorResponse(error);
   if (response.unexpected) logger.error(String(error), (error as Error | null)?.stack);
+  const body = errorBody(response.status, response.message);
   void reply
     .code(response.status)
     .headers(response.headers)
-    .type('application/json; charset=utf-8')
-    .send(errorBody(response.status, response.message));
+    .type('application/json; charset=utf-8');
+  // The static files' route takes HEAD itself (no automatic HEAD route strips the body):
+  // GET's headers without the body (RFC 9110 §9.3.2), as Node sends it on the wire anyway.
+  if (request.method === 'HEAD') {
+    void reply.header('content-length', Buffer.byteLength(body)).send();
+  } else {
+    void reply.send(body);
+  }
 }
 
 function byKey<T>(record: Record<string, T>): Record<string, T> {
@@ -152,6 +193,7 @@ function normalise(document: OpenAPIObject): OpenAPIObject {
   return {
     openapi,
     info: cleanInfo,
+    servers: SERVERS,
     tags: [...(tags ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1)),
     ...rest,
     paths,

@@ -42,10 +42,15 @@ export class HealthController {
     summary: 'Readiness: whether this instance should get traffic',
   })
   @ApiEnvelopeOk(ReadinessResponseDto, {
-    description: 'Ready. Admin Control failures are reported here but never make it unready.',
+    description:
+      'Ready. Admin Control and S3 failures are reported here but never make it unready.',
     example: {
       status: 'ok',
-      checks: { redis: 'disabled', adminControl: { breaker: 'closed', lastOutcome: 'ok' } },
+      checks: {
+        redis: 'disabled',
+        adminControl: { breaker: 'closed', lastOutcome: 'ok' },
+        s3: 'disabled',
+      },
     },
   })
   @ApiErrorResponses(API_ERRORS.internal, {

@@ -10,6 +10,8 @@ import { AdminApiClient } from '../admin-api/admin-api.client.js';
 import type { UpstreamOutcome } from '../admin-api/admin-api.types.js';
 import { AppException } from '../common/app.exception.js';
 import { RedisService } from '../redis/redis.service.js';
+import { S3ObjectClient } from '../s3/s3-object.client.js';
+import type { S3Health } from '../s3/s3.types.js';
 
 /** `data` of a successful GET /health/ready. */
 export interface Readiness {
@@ -18,6 +20,8 @@ export interface Readiness {
     redis: 'up' | 'disabled';
     // Reported, never a reason to be unready: a breaker already answers callers fast.
     adminControl: { breaker: string; lastOutcome: UpstreamOutcome | null };
+    // Reported, never a reason to be unready, like Admin Control.
+    s3: S3Health;
   };
 }
 
@@ -38,6 +42,7 @@ export class HealthService implements OnModuleInit, BeforeApplicationShutdown {
     private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisService,
     private readonly admin: AdminApiClient,
+    private readonly s3: S3ObjectClient,
   ) {}
 
   onModuleInit(): void {
@@ -67,6 +72,7 @@ export class HealthService implements OnModuleInit, BeforeApplicationShutdown {
       checks: {
         redis: this.redis.enabled ? 'up' : 'disabled',
         adminControl: { breaker: this.admin.breakerState, lastOutcome: this.lastOutcome },
+        s3: this.s3.health,
       },
     };
   }

@@ -39,6 +39,17 @@ const ENTRIES: AccessEntry[] = [
   },
   { reqId: 'r-2', method: 'GET', route: '/callStatus', status: 401, ms: 1.5 },
   { reqId: 'r-3', method: 'DELETE', route: null, status: 404, ms: 12, cache: 'hit' },
+  {
+    reqId: 'r-5',
+    method: 'GET',
+    route: '/callSummary/:roomName',
+    status: 502,
+    ms: 31.2,
+    sub: 'user-1',
+    upstream: 'ok',
+    cache: 'hit',
+    s3: 'rejected',
+  },
   // Subjects come from tokens: quotes, control characters, unicode and lone surrogates must
   // come out as valid JSON, as pino writes them.
   {

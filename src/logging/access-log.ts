@@ -1,4 +1,7 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pino, type Logger } from 'pino';
+import type { AuthUser } from '../auth/auth.types.js';
+import type { ContextRequest } from '../common/request-context.js';
 
 /** What the access line of one answered request says. No header, query or token goes in. */
 export interface AccessEntry {
@@ -12,8 +15,10 @@ export interface AccessEntry {
   sub?: string;
   /** How Admin Control answered, when it was asked. */
   upstream?: string;
-  /** How the status cache served the request. */
+  /** How the read-through cache served the request. */
   cache?: string;
+  /** How S3 served the request, when it was asked (GET /callSummary). */
+  s3?: string;
 }
 
 const str = JSON.stringify;
@@ -33,6 +38,7 @@ export function accessLine(entry: AccessEntry, time: number): string {
   if (entry.sub !== undefined) line += `,"sub":${str(entry.sub)}`;
   if (entry.upstream !== undefined) line += `,"upstream":${str(entry.upstream)}`;
   if (entry.cache !== undefined) line += `,"cache":${str(entry.cache)}`;
+  if (entry.s3 !== undefined) line += `,"s3":${str(entry.s3)}`;
   return `${line}}\n`;
 }
 
@@ -43,4 +49,27 @@ export function writeAccessLine(logger: Logger, entry: AccessEntry): void {
     pino.symbols.streamSym
   ];
   stream.write(accessLine(entry, Date.now()));
+}
+
+/**
+ * The access line of an answered request (the onResponse hook), or of a stream, when it ends:
+ * status and duration are the reply's.
+ */
+export function logAccess(
+  logger: { readonly pino: Logger },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { ctx, user } = request as ContextRequest & { user?: AuthUser };
+  writeAccessLine(logger.pino, {
+    reqId: request.id,
+    method: request.method,
+    route: request.routeOptions?.url ?? null,
+    status: reply.statusCode,
+    ms: Math.round(reply.elapsedTime * 100) / 100,
+    sub: user?.subject,
+    upstream: ctx?.upstream,
+    cache: ctx?.cache,
+    s3: ctx?.s3,
+  });
 }

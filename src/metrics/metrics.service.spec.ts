@@ -3,6 +3,7 @@ import type { FastifyReply } from 'fastify';
 import { describe, expect, it, vi } from 'vitest';
 import type { AdminApiClient } from '../admin-api/admin-api.client.js';
 import type { AdminApiListener } from '../admin-api/admin-api.types.js';
+import type { CacheListener, OperationCache } from '../cache/operation-cache.service.js';
 import type { ContextRequest } from '../common/request-context.js';
 import type { ObservabilityConfig } from '../config/observability.config.js';
 import type { AppLogger } from '../logging/app-logger.service.js';
@@ -14,15 +15,19 @@ function build(enabled = true) {
     breakerState: 'closed',
     addListener: (listener: AdminApiListener) => listeners.push(listener),
   } as unknown as AdminApiClient;
+  const cacheListeners: CacheListener[] = [];
+  const cache = {
+    addListener: (listener: CacheListener) => cacheListeners.push(listener),
+  } as unknown as OperationCache;
   const addHook = vi.fn();
   const adapterHost = {
     httpAdapter: { getInstance: () => ({ addHook }) },
   } as unknown as HttpAdapterHost;
   const config = { metrics: { enabled, public: false, port: undefined } } as ObservabilityConfig;
   const logger = { droppedLines: 0 } as { droppedLines: number };
-  const service = new MetricsService(adapterHost, admin, logger as AppLogger, config);
+  const service = new MetricsService(adapterHost, admin, cache, logger as AppLogger, config);
   service.onModuleInit();
-  return { service, listeners, addHook, logger };
+  return { service, listeners, cacheListeners, addHook, logger };
 }
 
 function respond(
@@ -71,21 +76,26 @@ describe(MetricsService.name, () => {
     expect(text).not.toContain('/raw/url');
   });
 
-  it('counts status cache results from the request context', async () => {
-    const { service } = build();
-    respond(service, { method: 'GET', url: '/callStatus', cache: 'coalesced' }, 200);
-    respond(service, { method: 'GET', url: '/callStatus', cache: 'coalesced' }, 200);
-    respond(service, { method: 'GET', url: '/callStatus' }, 401);
+  it('counts cache results by operation, as the cache reports them', async () => {
+    const { service, cacheListeners } = build();
+    const [listener] = cacheListeners;
+    listener.result('sessionStatus', 'coalesced');
+    listener.result('sessionStatus', 'coalesced');
+    listener.result('configuration', 'hit');
+    respond(service, { method: 'GET', url: '/callStatus', cache: 'miss' }, 200);
     const text = await service.render();
-    expect(text).toContain('status_cache_results_total{result="coalesced"} 2');
-    expect(text).not.toMatch(/status_cache_results_total\{result="(hit|miss|undefined)"\}/);
+    expect(text).toContain('cache_results_total{operation="sessionStatus",result="coalesced"} 2');
+    expect(text).toContain('cache_results_total{operation="configuration",result="hit"} 1');
+    expect(text).not.toMatch(
+      /cache_results_total\{operation="sessionStatus",result="(hit|miss)"\}/,
+    );
   });
 
   it('turns Admin Control events into metrics', async () => {
     const { service, listeners } = build();
     const [listener] = listeners;
-    listener.attempt!('ok', 40);
-    listener.attempt!('timeout', 3000);
+    listener.attempt!('ok', 40, 'sessionStatus');
+    listener.attempt!('timeout', 3000, 'sessionStatus');
     listener.retry!();
     listener.refused!('overloaded');
     listener.breaker!('half_open');

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AdminApiClient } from '../admin-api/admin-api.client.js';
+import { OperationCache } from '../cache/operation-cache.service.js';
 import type { ContextRequest } from '../common/request-context.js';
 import { observabilityConfig, type ObservabilityConfig } from '../config/observability.config.js';
 import { AppLogger } from '../logging/app-logger.service.js';
@@ -25,7 +26,8 @@ export class MetricsService implements OnModuleInit {
   // (collect): prom-client validates and hashes the labels on every inc(), which the hot path
   // then pays once (for the histogram) instead of three times.
   private readonly seriesCounts = new Map<string, { labels: RouteLabels; count: number }>();
-  private readonly cacheCounts = new Map<string, number>();
+  // operation -> result -> count, pushed to prom-client on scrape like the request counts.
+  private readonly cacheCounts = new Map<string, Map<string, number>>();
   private readonly requests = new Counter({
     name: 'http_requests_total',
     help: 'HTTP requests answered on the main port.',
@@ -75,14 +77,18 @@ export class MetricsService implements OnModuleInit {
     registers: [this.registry],
   });
   private readonly cacheResults = new Counter({
-    name: 'status_cache_results_total',
-    help: 'How the status cache served /callStatus: hit, miss, coalesced, stale, shared.',
-    labelNames: ['result'],
+    name: 'cache_results_total',
+    help:
+      'How the caches served reads: hit, miss, coalesced, shared, stale; operation: the Admin ' +
+      'Control operation, or summaryObject for summaries read from S3.',
+    labelNames: ['operation', 'result'],
     registers: [this.registry],
     collect: () => {
-      for (const [result, count] of this.cacheCounts) {
-        if (count > 0) this.cacheResults.inc({ result }, count);
-        this.cacheCounts.set(result, 0);
+      for (const [operation, results] of this.cacheCounts) {
+        for (const [result, count] of results) {
+          if (count > 0) this.cacheResults.inc({ operation, result }, count);
+          results.set(result, 0);
+        }
       }
     },
   });
@@ -102,6 +108,7 @@ export class MetricsService implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly admin: AdminApiClient,
+    private readonly cache: OperationCache,
     private readonly logger: AppLogger,
     @Inject(observabilityConfig.KEY) private readonly config: ObservabilityConfig,
   ) {}
@@ -124,6 +131,7 @@ export class MetricsService implements OnModuleInit {
       refused: (reason) => this.adminRefused.inc({ reason }),
       breaker: (state) => this.breakerState.set(BREAKER_STATES[state] ?? 0),
     });
+    this.cache.addListener({ result: (operation, result) => this.countCache(operation, result) });
     // A provider, not main.ts, adds the hook: the tests run exactly what production runs.
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onResponse', (request, reply, done) => {
@@ -145,8 +153,13 @@ export class MetricsService implements OnModuleInit {
     }
     series.count++;
     this.requestDuration.observe(series.labels, reply.elapsedTime / 1000);
-    const cache = request.ctx?.cache;
-    if (cache !== undefined) this.cacheCounts.set(cache, (this.cacheCounts.get(cache) ?? 0) + 1);
+  }
+
+  /** Bounded: declared operations (and the summary cache) x five results. */
+  countCache(operation: string, result: string): void {
+    let results = this.cacheCounts.get(operation);
+    if (results === undefined) this.cacheCounts.set(operation, (results = new Map()));
+    results.set(result, (results.get(result) ?? 0) + 1);
   }
 
   get contentType(): string {

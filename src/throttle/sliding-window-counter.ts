@@ -148,6 +148,20 @@ export class SlidingWindowCounter {
     return this.entries.size;
   }
 
+  /**
+   * Takes back one hit counted for a key (a reservation that turned out not to count, as a
+   * successful login's). Approximate across a window boundary: it comes off the latest window.
+   */
+  release(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry !== undefined && entry.current > 0) entry.current--;
+  }
+
+  /** Forgets a key's hits. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   stop(): void {
     clearInterval(this.sweeper);
     this.sweeper = undefined;

@@ -24,6 +24,6 @@ function throttlerOptions(config: SecurityConfig): ThrottlerModuleOptions {
     { provide: getStorageToken(), useExisting: ThrottleStorage },
     { provide: APP_GUARD, useClass: ThrottleGuard },
   ],
-  exports: [UnauthenticatedThrottle],
+  exports: [UnauthenticatedThrottle, ThrottleStorage],
 })
 export class ThrottleModule {}

@@ -79,6 +79,20 @@ describe(SlidingWindowCounter.name, () => {
     expect(refused.msLeft).toBe(W / 2);
   });
 
+  it('takes back one hit on release, never below zero, and all of a key on forget', () => {
+    expect(allowed('a', 2, 3)).toEqual([true, true, false]);
+    counter.release('a');
+    expect(allowed('a', 2, 2)).toEqual([true, false]);
+    counter.release('a');
+    counter.release('a');
+    counter.release('a');
+    counter.release('unknown');
+    expect(allowed('a', 2, 3)).toEqual([true, true, false]);
+    counter.forget('a');
+    expect(counter.size).toBe(0);
+    expect(allowed('a', 2, 2)).toEqual([true, true]);
+  });
+
   it('forgets a key once both of its windows have ended', () => {
     counter.hit('old', W, 5);
     now += W;
@@ -183,6 +197,42 @@ describe(ThrottleStorage.name, () => {
       expect(redis.client.eval).toHaveBeenCalledTimes(2);
     },
   );
+});
+
+describe(`${ThrottleStorage.name} release and clear`, () => {
+  it('counts them in process without Redis', async () => {
+    const s = new ThrottleStorage(
+      fakeRedis(false, () => Promise.reject(new Error('unused'))) as never,
+    );
+    await s.increment('k', 60_000, 2);
+    await s.increment('k', 60_000, 2);
+    await s.release('k');
+    expect((await s.increment('k', 60_000, 2)).isBlocked).toBe(false);
+    await s.clear('k');
+    expect(s.memory.size).toBe(0);
+    s.onApplicationShutdown();
+  });
+
+  it('sends one command each to Redis, and pauses Redis when it fails', async () => {
+    const redis = {
+      ...fakeRedis(true, () => Promise.resolve(1)),
+      client: {
+        eval: vi.fn(() => Promise.resolve(1)),
+        del: vi.fn(() => Promise.reject(new Error('down'))),
+      },
+    };
+    const s = new ThrottleStorage(redis as unknown as RedisService);
+    await s.release('login-user:x');
+    expect(redis.client.eval).toHaveBeenCalledTimes(1);
+    const [script, keys, key] = redis.client.eval.mock.calls[0] as unknown[];
+    expect(script).toContain("redis.call('HINCRBY', KEYS[1], 'c', -1)");
+    expect([keys, key]).toEqual([1, 'throttle:login-user:x']);
+    await s.clear('login-user:x');
+    expect(redis.client.del).toHaveBeenCalledWith('throttle:login-user:x');
+    expect(redis.reportFailure).toHaveBeenCalledTimes(1);
+    expect(s.countsLocally).toBe(true);
+    s.onApplicationShutdown();
+  });
 });
 
 describe('isExemptRoute', () => {

@@ -1,5 +1,6 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
 import { RedisService } from '../redis/redis.service.js';
 import { outcome, SlidingWindowCounter, type WindowHit } from './sliding-window-counter.js';
 
@@ -32,6 +33,13 @@ end
 redis.call('HSET', KEYS[1], 'i', index, 'c', c, 'p', p)
 redis.call('PEXPIRE', KEYS[1], 2 * w - elapsed)
 return {allowed, c, p, elapsed}`;
+
+// release(): one counted hit taken back (the latest window's count, never below 0).
+const RELEASE_SCRIPT = `
+if (tonumber(redis.call('HGET', KEYS[1], 'c')) or 0) > 0 then
+  redis.call('HINCRBY', KEYS[1], 'c', -1)
+end
+return 1`;
 
 // After a Redis failure, count in process for this long instead of paying a timeout per request.
 const REDIS_PAUSE_MS = 1000;
@@ -67,6 +75,20 @@ export class ThrottleStorage implements ThrottlerStorage, OnApplicationShutdown 
     return toRecord(this.memory.hit(key, ttl, limit));
   }
 
+  /** Takes back one hit counted for `key` (see SlidingWindowCounter.release). */
+  async release(key: string): Promise<void> {
+    this.memory.release(key);
+    if (!this.countsLocally) {
+      await this.shared((redis) => redis.eval(RELEASE_SCRIPT, 1, `throttle:${key}`));
+    }
+  }
+
+  /** Forgets the hits counted for `key`. */
+  async clear(key: string): Promise<void> {
+    this.memory.forget(key);
+    if (!this.countsLocally) await this.shared((redis) => redis.del(`throttle:${key}`));
+  }
+
   onApplicationShutdown(): void {
     this.memory.stop();
   }
@@ -95,10 +117,23 @@ export class ThrottleStorage implements ThrottlerStorage, OnApplicationShutdown 
       };
       return outcome(counts, allowed === 1, windowMs, limit);
     } catch (error) {
-      this.redisPausedUntil = Date.now() + REDIS_PAUSE_MS;
-      this.redis.reportFailure('rate limit', error);
+      this.pause(error);
       return undefined;
     }
+  }
+
+  /** One Redis command; a failure pauses Redis like a failed hit and is otherwise ignored. */
+  private async shared(command: (redis: Redis) => Promise<unknown>): Promise<void> {
+    try {
+      await command(this.redis.client!);
+    } catch (error) {
+      this.pause(error);
+    }
+  }
+
+  private pause(error: unknown): void {
+    this.redisPausedUntil = Date.now() + REDIS_PAUSE_MS;
+    this.redis.reportFailure('rate limit', error);
   }
 }
 

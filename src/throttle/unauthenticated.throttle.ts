@@ -35,8 +35,16 @@ export class UnauthenticatedThrottle {
    * the 429 envelope with Retry-After once it is over it.
    */
   async refuse(request: FastifyRequest, refusal: AppException): Promise<AppException> {
-    if (!this.enabled) return refusal;
+    return (await this.count(request)) ?? refusal;
+  }
+
+  /**
+   * Counts one request against its client IP's budget: the 429 to answer once it is over,
+   * otherwise undefined. Also used by routes outside Nest's guards (/docs).
+   */
+  async count(request: FastifyRequest): Promise<AppException | undefined> {
+    if (!this.enabled) return undefined;
     const record = await this.storage.increment(clientIpKey(request), this.windowMs, this.limit);
-    return record.isBlocked ? tooManyRequests(record.timeToBlockExpire) : refusal;
+    return record.isBlocked ? tooManyRequests(record.timeToBlockExpire) : undefined;
   }
 }

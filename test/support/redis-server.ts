@@ -8,6 +8,19 @@ export function redisServerBinary(): string | undefined {
   return found.status === 0 && path !== '' ? path : undefined;
 }
 
+/**
+ * redisServerBinary() for a suite that needs it. Missing, the suite is skipped: said loudly on
+ * stderr (a quiet skip reads as a pass), and refused outright in CI, which installs it.
+ */
+export function redisServerFor(suite: string): string | undefined {
+  const binary = redisServerBinary();
+  if (binary !== undefined) return binary;
+  const message = `redis-server is not installed: ${suite} is SKIPPED. Install it with: sudo apt-get install -y redis-server`;
+  if (process.env.CI) throw new Error(`${message} (.ci/run installs it)`);
+  console.warn(`\n*** WARNING: ${message} ***\n`);
+  return undefined;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

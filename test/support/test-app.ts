@@ -8,6 +8,7 @@ import {
   type AdminSimulatorOptions,
 } from '../../tools/admin-simulator.mjs';
 import { mintToken, type MintTokenOptions } from '../../tools/token.mjs';
+import { checkEveryInject } from './openapi-conformance.js';
 
 export const TEST_SECRET = 'e2e-test-secret-0123456789-0123456789-abcdef';
 
@@ -24,7 +25,8 @@ export interface TestApp {
 /**
  * Boots the real AppModule (same filter, pipe, guard and interceptors as production) against a
  * real Admin Control simulator on 127.0.0.1. `env` is the process environment the app's
- * configuration reads; it is restored on close().
+ * configuration reads; it is restored on close(). Every answer to app.inject() is checked
+ * against openapi.json (test/support/openapi-conformance.ts).
  */
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -45,6 +47,7 @@ export async function startTestApp(
     app = configureApp(moduleRef.createNestApplication<NestFastifyApplication>(createAdapter()));
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
+    await checkEveryInject(app);
   } finally {
     restore();
   }

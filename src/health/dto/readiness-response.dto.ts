@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { UpstreamOutcome } from '../../admin-api/admin-api.types.js';
 import type { BreakerState } from '../../admin-api/circuit-breaker.js';
+import type { S3Health } from '../../s3/s3.types.js';
 import type { Readiness } from '../health.service.js';
 
 const OUTCOMES = [
@@ -51,6 +52,14 @@ class ReadinessChecksDto {
 
   @ApiProperty({ type: () => AdminControlCheckDto })
   adminControl!: AdminControlCheckDto;
+
+  @ApiProperty({
+    enum: ['disabled', 'up', 'down'] satisfies S3Health[],
+    description:
+      'The summary store: `disabled` without S3_BUCKET; `down` while its breaker is open or its last read failed because of S3 (unreachable, slow, refusing, 5xx). Never makes the app unready.',
+    example: 'disabled',
+  })
+  s3!: S3Health;
 }
 
 /** `data` of a successful GET /health/ready. */
