@@ -86,12 +86,18 @@ const CACHES = [
 // The pipe keeps the outcome per DTO class whatever its rules: one field, as GetCallStatusQueryDto.
 class QueryDto {}
 
+// The status cache is the answer store every cached Admin Control operation shares
+// (src/cache/cache-store.ts), keyed as OperationCache keys it: "<operation>:<room>".
 async function statusCache() {
-  const { StatusCache } = await dist('call-status/status-cache.service.js');
-  const admin = {
-    getSessionStatus: async () => ({ transcript_status: true, recording_status: false }),
+  const { CacheStore } = await dist('cache/cache-store.js');
+  const store = new CacheStore(Number.MAX_SAFE_INTEGER);
+  return {
+    get: (room) => {
+      const value = { transcript_status: true, recording_status: false };
+      const answer = { value, fetchedAt: Date.now() };
+      store.set(`sessionStatus:${room}`, answer, JSON.stringify(value).length, 3_600_000);
+    },
   };
-  return new StatusCache(admin, { available: false }, { cacheTtlMs: 3_600_000, staleIfErrorMs: 0 });
 }
 
 function dist(file) {

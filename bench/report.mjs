@@ -246,6 +246,10 @@ export function renderMarkdown(report) {
         ? ' **lean** = the server with the access log (`LOG_LEVEL=warn`), metrics ' +
           '(`METRICS_ENABLED=false`) and the rate limit (`RATE_LIMIT_ENABLED=false`) off: ' +
           'not a production configuration; it shows what those three cost.'
+        : '') +
+      (c.targets.includes('bare')
+        ? ' **bare** = the server started as `node dist/main.js`, without the V8 flags of ' +
+          '`npm run start:prod` ([operations.md](operations.md), "Memory").'
         : ''),
     `- Status cache TTL in effect for the server: ${c.cacheTtlMs} ms (${c.cacheTtlSource}).`,
     '- Admin Control: `tools/admin-simulator.mjs` in its own child process on 127.0.0.1 ' +

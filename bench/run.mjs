@@ -34,17 +34,20 @@ const SCENARIOS = {
   // onto the healthy half of each cycle and never see a failure.
   faulty: { connections: 200, rooms: 1, fault: { mode: 'flapping', periodMs: 350 } },
 };
-const TARGETS = ['server', 'baseline', 'lean'];
+const TARGETS = ['server', 'baseline', 'lean', 'bare'];
 /**
  * `lean` (opt-in: TARGETS=server,baseline,lean) is the server with what issue 4 added on the
  * request path switched off: no access log (LOG_LEVEL=warn), no metrics, no rate limit. It shows
  * what those cost and what the pieces every request needs (Nest, passport-jwt, class-validator,
  * axios on undici, the Admin Control resilience) cost on their own.
+ * `bare` (opt-in) is the server started as `node dist/main.js`, without start:prod's V8 flags
+ * (src/config/node-flags.ts): what those flags change in memory and CPU, measured interleaved.
  */
 const TARGET_ENV = {
   server: {},
   baseline: {},
   lean: { LOG_LEVEL: 'warn', METRICS_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false' },
+  bare: {},
 };
 
 function die(message) {
@@ -273,7 +276,12 @@ async function startTarget(name, scenario, simUrl) {
   // Logs go straight to a file (kernel writes): piping them here would steal loader CPU.
   const fd = openSync(logFile, 'w');
   const env = { ...targetEnv({ port, adminUrl: simUrl, secret: SECRET }), ...TARGET_ENV[name] };
-  const args = name === 'baseline' ? ['bench/baseline-proxy.mjs'] : SERVER_ARGS;
+  const args =
+    name === 'baseline'
+      ? ['bench/baseline-proxy.mjs']
+      : name === 'bare'
+        ? [SERVER_ARGS.at(-1)]
+        : SERVER_ARGS;
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.add(child);
