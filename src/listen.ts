@@ -3,6 +3,15 @@ import type { FastifyListenOptions } from 'fastify';
 import type { Server as HttpServer } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 
+// SO_REUSEPORT spreading connections over sockets: Linux; through net.Server#listen() since
+// Node 22.12 / 23.1. Elsewhere (a developer's macOS) the server listens on one socket.
+const REUSE_PORT = process.platform === 'linux' && reusePortInNode(process.versions.node);
+
+function reusePortInNode(version: string): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}
+
 /** What to listen on, and the variable each number comes from (for messages). */
 export interface Listener {
   variable: 'PORT' | 'METRICS_PORT';
@@ -85,7 +94,7 @@ export async function listenProblems(listeners: readonly Listener[]): Promise<st
  */
 export async function listen(app: NestFastifyApplication, options: ListenOptions): Promise<void> {
   const { host, backlog, sockets } = options;
-  if (sockets <= 1) {
+  if (sockets <= 1 || !REUSE_PORT) {
     await app.listen({ port: options.port, host, backlog });
     return;
   }
