@@ -280,6 +280,23 @@ export function describeRoomCases(
   });
 }
 
+/**
+ * Admin Control answers 200 with a `data` the operation's parser refuses: 502 "Bad gateway".
+ * `cases` are [what, data] rows of the endpoint's own shape.
+ */
+export function describeRefusedData(
+  app: () => TestApp,
+  request: ContractRequest,
+  cases: Array<[string, unknown]>,
+): void {
+  it.each(cases)("answers 502 when Admin Control's data is %s", async (_what, data) => {
+    app().sim.setFault({ mode: 'status', status: 200, body: { error: null, data } });
+    const res = await send(app(), request);
+    expect(res.statusCode).toBe(502);
+    expect(res.body).toBe(BAD_GATEWAY);
+  });
+}
+
 const BAD_GATEWAY_FAULTS: Array<[string, Fault]> = [
   ['answers 500', { mode: 'status', status: 500 }],
   ['answers 401 (our credentials)', { mode: 'status', status: 401 }],
