@@ -250,6 +250,13 @@ export function renderMarkdown(report) {
       (c.targets.includes('bare')
         ? ' **bare** = the server started as `node dist/main.js`, without the V8 flags of ' +
           '`npm run start:prod` ([operations.md](operations.md), "Memory").'
+        : '') +
+      (c.targets.includes('floor')
+        ? ' **floor** = `bench/floor-app.mjs` with the same V8 flags: the stack the server must ' +
+          "be built from (Nest on Fastify, a class-validator DTO through Nest's `ValidationPipe`, " +
+          'a passport-jwt guard, `@nestjs/axios` on its default adapter with a keep-alive agent, ' +
+          "an exception filter), used the plain way with the baseline's features only (no cache, " +
+          'log, metrics, rate limit or Admin Control protection).'
         : ''),
     `- Status cache TTL in effect for the server: ${c.cacheTtlMs} ms (${c.cacheTtlSource}).`,
     '- Admin Control: `tools/admin-simulator.mjs` in its own child process on 127.0.0.1 ' +

@@ -34,7 +34,7 @@ const SCENARIOS = {
   // onto the healthy half of each cycle and never see a failure.
   faulty: { connections: 200, rooms: 1, fault: { mode: 'flapping', periodMs: 350 } },
 };
-const TARGETS = ['server', 'baseline', 'lean', 'bare'];
+const TARGETS = ['server', 'baseline', 'lean', 'bare', 'floor'];
 /**
  * `lean` (opt-in: TARGETS=server,baseline,lean) is the server with what issue 4 added on the
  * request path switched off: no access log (LOG_LEVEL=warn), no metrics, no rate limit. It shows
@@ -42,12 +42,16 @@ const TARGETS = ['server', 'baseline', 'lean', 'bare'];
  * axios on undici, the Admin Control resilience) cost on their own.
  * `bare` (opt-in) is the server started as `node dist/main.js`, without start:prod's V8 flags
  * (src/config/node-flags.ts): what those flags change in memory and CPU, measured interleaved.
+ * `floor` (opt-in) is `bench/floor-app.mjs` with start:prod's V8 flags: the stack the project must
+ * be built from (Nest on Fastify, class-validator DTO, passport-jwt guard, @nestjs/axios, an
+ * exception filter) used the plain way, with the baseline's feature set and nothing more.
  */
 const TARGET_ENV = {
   server: {},
   baseline: {},
   lean: { LOG_LEVEL: 'warn', METRICS_ENABLED: 'false', RATE_LIMIT_ENABLED: 'false' },
   bare: {},
+  floor: {},
 };
 
 function die(message) {
@@ -281,7 +285,9 @@ async function startTarget(name, scenario, simUrl) {
       ? ['bench/baseline-proxy.mjs']
       : name === 'bare'
         ? [SERVER_ARGS.at(-1)]
-        : SERVER_ARGS;
+        : name === 'floor'
+          ? [...SERVER_ARGS.slice(0, -1), 'bench/floor-app.mjs']
+          : SERVER_ARGS;
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.add(child);
