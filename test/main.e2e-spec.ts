@@ -102,6 +102,23 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
     }
   });
 
+  // The variables are named in the endpoints' operation declarations, which must all have
+  // reached the cache slice before main.ts checks the configuration.
+  it("refuses to boot on a bad cache variable of an endpoint's operation, naming it", async () => {
+    const started = start({
+      ADMIN_BACKEND_URL: sim.url,
+      JWT_SECRET: SECRET,
+      STATUS_STALE_IF_ERROR_MS: 'soon',
+      CALL_SUMMARY_CACHE_TTL_MS: '3600001',
+    });
+    expect(await started.exited).toBe(1);
+    expect(started.output().trim()).toBe(
+      'Invalid configuration (cache): STATUS_STALE_IF_ERROR_MS must be an integer from 0 to ' +
+        '3600000 (got "soon"); CALL_SUMMARY_CACHE_TTL_MS must be an integer from 0 to 3600000 ' +
+        '(got "3600001"). See .env.example.',
+    );
+  });
+
   it('says to add the scheme to an ADMIN_BACKEND_URL without one', async () => {
     const started = start({ ADMIN_BACKEND_URL: 'admin.example.com/api', JWT_SECRET: SECRET });
     expect(await started.exited).toBe(1);

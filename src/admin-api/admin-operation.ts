@@ -1,4 +1,5 @@
 import { AppException } from '../common/app.exception.js';
+import { declareCacheVariables, type CacheVariables } from '../config/cache.config.js';
 
 // Admin Control operations as data: each endpoint declares the call it makes (beside its
 // controller), and AdminApiClient runs any declared operation through one path. Compare the
@@ -18,14 +19,9 @@ export interface UpstreamErrorMapping {
 
 /**
  * The read-through cache policy (src/cache/). TTLs are environment variables named here, next
- * to the endpoint; the cache's config slice reads every declared operation's variables.
+ * to the endpoint; declaring the operation hands them to the cache's config slice.
  */
-export interface CachePolicy {
-  /** Milliseconds an answer is reused; 0 means every request asks (still single flight). */
-  ttl: { env: string; defaultMs: number };
-  /** Serve the last good answer up to this old when Admin Control fails (5xx-class only). */
-  staleIfError?: { env: string; defaultMs: number };
-}
+export type CachePolicy = CacheVariables;
 
 /**
  * When a failed attempt may be tried once more (within the deadline and the retry budget):
@@ -85,8 +81,9 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024;
 const registry = new Map<string, AnyAdminOperation>();
 
 /**
- * Declares an operation and adds it to the registry that the cache's configuration, the
- * simulator spec and the docs read. Call it at module level (once per operation).
+ * Declares an operation and adds it to the registry that the simulator spec and the docs read
+ * (and its cache variables to the cache's config slice). Call it at module level (once per
+ * operation).
  */
 export function defineAdminOperation<I extends OperationInput, T>(
   spec: AdminOperationSpec<I, T>,
@@ -116,6 +113,7 @@ export function defineAdminOperation<I extends OperationInput, T>(
     parts,
   };
   registry.set(spec.name, operation);
+  if (spec.cache !== undefined) declareCacheVariables(spec.name, spec.cache);
   return operation;
 }
 

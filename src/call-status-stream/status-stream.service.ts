@@ -16,7 +16,7 @@ import { logAccess } from '../logging/access-log.js';
 import { AppLogger } from '../logging/app-logger.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { ROOM_NOT_FOUND } from '../rooms/room-name.js';
-import { addressTracker, tooManyRequests } from '../throttle/throttle-keys.js';
+import { callerTracker, tooManyRequests } from '../throttle/throttle-keys.js';
 import { SseConnection } from './sse-connection.js';
 import { StatusWatchService } from './status-watch.service.js';
 import {
@@ -74,7 +74,8 @@ export class StatusStreamService
   async open(room: string, user: AuthUser, request: FastifyRequest, reply: FastifyReply) {
     if (this.closing) throw this.refuse('shutdown');
     assertRoomAccess(user, room);
-    const caller = callerKey(user, request);
+    // Whose streams a cap counts: as the rate limit counts them.
+    const caller = callerTracker(request, user);
     this.reserve(caller);
     const connection = new SseConnection(reply.raw, (closed, reason) =>
       this.onClosed(closed, reason, { room, caller, request, reply }),
@@ -190,9 +191,4 @@ interface StreamRequest {
   caller: string;
   request: FastifyRequest;
   reply: FastifyReply;
-}
-
-/** Whose streams a cap counts: the token's subject; tokens without one, per client address. */
-function callerKey(user: AuthUser, request: FastifyRequest): string {
-  return user.subject !== 'anonymous' ? `sub:${user.subject}` : addressTracker(request);
 }

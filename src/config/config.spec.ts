@@ -3,8 +3,7 @@ import { isolatedEnv } from '../../test/support/env.js';
 import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
 import { authConfig } from './auth.config.js';
-import type { AnyAdminOperation } from '../admin-api/admin-operation.js';
-import { cacheConfig, readCacheConfig } from './cache.config.js';
+import { cacheConfig, readCacheConfig, type CachedOperation } from './cache.config.js';
 import { DEFAULT_ROOM_NAME_PATTERN, roomsConfig } from './rooms.config.js';
 import { ConfigError } from './env.js';
 
@@ -202,7 +201,7 @@ describe('cacheConfig', () => {
     },
     { name: 'config', cache: { ttl: { env: 'C_TTL', defaultMs: 30_000 } } },
     { name: 'token' },
-  ] as unknown as AnyAdminOperation[];
+  ] satisfies CachedOperation[];
 
   it("reads each cached operation's variables, with the declared defaults", () => {
     setEnv({ S_TTL: '250', S_STALE: '30000' });
@@ -228,6 +227,15 @@ describe('cacheConfig', () => {
       ttlMs: 250,
       staleIfErrorMs: 30_000,
     });
+  });
+
+  it("refuses a declared operation's bad variable, naming it", async () => {
+    await import('../rooms/session-status.operation.js');
+    setEnv({ STATUS_CACHE_TTL_MS: 'soon' });
+    expect(configError(cacheConfig)).toBe(
+      'Invalid configuration (cache): STATUS_CACHE_TTL_MS must be an integer from 0 to 3600000 ' +
+        '(got "soon"). See .env.example.',
+    );
   });
 });
 

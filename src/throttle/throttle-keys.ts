@@ -33,6 +33,27 @@ function withoutPort(address: string): string {
   return (BRACKETED_WITH_PORT.exec(address) ?? IPV4_WITH_PORT.exec(address))?.[1] ?? address;
 }
 
+/**
+ * What counting needs of the caller the JWT guard puts on request.user: its token subject,
+ * "anonymous" for a token without sub or userId. Declared here, not imported from auth/, which
+ * sits above this module (auth's AuthUser has this shape; throttle-keys.spec.ts holds them
+ * together).
+ */
+export interface CountedCaller {
+  readonly subject: string;
+}
+
+/** A caller with a token subject is counted by it; undefined when there is none to count by. */
+export function subjectTracker(caller: CountedCaller | undefined): string | undefined {
+  const subject = caller?.subject;
+  return subject !== undefined && subject !== 'anonymous' ? `sub:${subject}` : undefined;
+}
+
+/** Whom a request counts as: its token's subject, otherwise its client address. */
+export function callerTracker(request: FastifyRequest, caller: CountedCaller | undefined): string {
+  return subjectTracker(caller) ?? addressTracker(request);
+}
+
 /** The counter key of a caller known only by its address. */
 export function clientIpKey(request: FastifyRequest): string {
   return throttleKey(addressTracker(request));

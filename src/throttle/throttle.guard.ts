@@ -20,12 +20,18 @@ import {
   THROTTLER_TTL,
 } from '@nestjs/throttler/dist/throttler.constants.js';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from '../auth/auth.types.js';
 import { securityConfig, type SecurityConfig } from '../config/security.config.js';
-import { addressTracker, THROTTLER_NAME, throttleKey, tooManyRequests } from './throttle-keys.js';
+import {
+  callerTracker,
+  subjectTracker,
+  THROTTLER_NAME,
+  throttleKey,
+  tooManyRequests,
+  type CountedCaller,
+} from './throttle-keys.js';
 import { ThrottleStorage } from './throttle.storage.js';
 
-type ThrottledRequest = FastifyRequest & { user?: AuthUser };
+type ThrottledRequest = FastifyRequest & { user?: CountedCaller };
 
 /** One throttler's settings for one route, as the library would resolve them per request. */
 interface RoutePlan {
@@ -81,7 +87,7 @@ export class ThrottleGuard extends ThrottlerGuard {
     }
     if (plans === null) return super.canActivate(context);
     // The common case, an authenticated poll counted in process, takes no promise.
-    const subject = subjectTracker(request);
+    const subject = subjectTracker(request.user);
     if (
       subject !== undefined &&
       this.storageService instanceof ThrottleStorage &&
@@ -155,7 +161,7 @@ export class ThrottleGuard extends ThrottlerGuard {
   // The same address key as UnauthenticatedThrottle's: refused tokens and public routes share
   // an IP's budget.
   protected override getTracker(request: ThrottledRequest): Promise<string> {
-    return Promise.resolve(subjectTracker(request) ?? addressTracker(request));
+    return Promise.resolve(callerTracker(request, request.user));
   }
 
   // One budget per caller across routes, and no hash on the hot path (the library's default
@@ -174,11 +180,4 @@ export class ThrottleGuard extends ThrottlerGuard {
   ): Promise<void> {
     throw tooManyRequests(detail.timeToBlockExpire);
   }
-}
-
-/** A caller with a token subject is counted by it. Tokens without sub/userId all map to
- * "anonymous": those are counted per client IP instead (undefined here). */
-function subjectTracker(request: ThrottledRequest): string | undefined {
-  const subject = request.user?.subject;
-  return subject !== undefined && subject !== 'anonymous' ? `sub:${subject}` : undefined;
 }
