@@ -19,16 +19,7 @@ function parseBaseUrl(env: EnvReader): URL {
   if (env.required('ADMIN_BACKEND_URL', 'e.g. https://admin.example.com/api') === '') {
     return fallback;
   }
-  const url = env.httpUrl('ADMIN_BACKEND_URL');
-  if (url === undefined) return fallback;
-  if (url.username !== '' || url.password !== '') {
-    // Credentials in a URL leak into logs and error messages; use ADMIN_API_KEY instead.
-    env.fail('ADMIN_BACKEND_URL', 'must not contain credentials (use ADMIN_API_KEY)');
-  }
-  if (url.search !== '' || url.hash !== '') {
-    env.fail('ADMIN_BACKEND_URL', 'must not contain a query string or fragment');
-  }
-  return url;
+  return env.serviceUrl('ADMIN_BACKEND_URL', 'ADMIN_API_KEY') ?? fallback;
 }
 
 export const adminConfig = registerAs('admin', () => {

@@ -10,18 +10,6 @@ const REGION = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // Custom endpoints (MinIO and others) ignore the region, but SigV4 signs one.
 const ENDPOINT_DEFAULT_REGION = 'us-east-1';
 
-function parseEndpoint(env: EnvReader): string | undefined {
-  const url = env.httpUrl('S3_ENDPOINT');
-  if (url === undefined) return undefined;
-  if (url.username !== '' || url.password !== '') {
-    env.fail('S3_ENDPOINT', 'must not contain credentials (use the AWS credential chain)');
-  }
-  if (url.search !== '' || url.hash !== '') {
-    env.fail('S3_ENDPOINT', 'must not contain a query string or fragment');
-  }
-  return url.href;
-}
-
 function parseKeyPrefix(env: EnvReader): string {
   const prefix = env.string('S3_KEY_PREFIX', '');
   // The prefix plus a key must still be a relative key: no leading "/", no "." or ".." segment.
@@ -37,7 +25,7 @@ export function readS3Config(source: Env = process.env) {
   if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
     env.fail('S3_BUCKET', `is not a bucket name (got "${bucket}")`);
   }
-  const endpoint = parseEndpoint(env);
+  const endpoint = env.serviceUrl('S3_ENDPOINT', 'the AWS credential chain')?.href;
   const keyPrefix = parseKeyPrefix(env);
   let region = env.raw('S3_REGION') ?? env.raw('AWS_REGION');
   if (region !== undefined && !REGION.test(region)) {
