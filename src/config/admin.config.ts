@@ -1,18 +1,17 @@
 import { registerAs } from '@nestjs/config';
-import type { BreakerOptions } from '../admin-api/circuit-breaker.js';
 import { EnvReader } from './env.js';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /** The circuit breaker's defaults: Admin Control's unless BREAKER_* says otherwise; S3's always. */
-export const BREAKER_DEFAULTS: Readonly<BreakerOptions> = Object.freeze({
+export const BREAKER_DEFAULTS = {
   enabled: true,
   consecutiveFailures: 5,
   failureRatio: 0.5,
   minCalls: 20,
   windowMs: 10_000,
   openMs: 5000,
-});
+};
 
 function parseBaseUrl(env: EnvReader): URL {
   const fallback = new URL('http://127.0.0.1/');
