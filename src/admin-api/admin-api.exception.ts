@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { AppException, waitSeconds } from '../common/app.exception.js';
 import type { UpstreamOutcome } from './admin-api.types.js';
 import type { AnyAdminOperation } from './admin-operation.js';
 
@@ -48,8 +48,7 @@ export function upstreamFailure(
 }
 
 export function unavailable(outcome: UpstreamOutcome, retryAfterMs: number): AdminApiException {
-  const seconds = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   return new AdminApiException(outcome, 503, 'Service unavailable', {
-    headers: { 'retry-after': seconds },
+    headers: { 'retry-after': String(waitSeconds(retryAfterMs)) },
   });
 }

@@ -16,3 +16,8 @@ export class AppException extends HttpException {
     this.headers = options.headers ?? {};
   }
 }
+
+// A wait as Retry-After and the throttler count it: whole seconds, rounded up, at least 1.
+export function waitSeconds(ms: number): number {
+  return Math.max(1, Math.ceil(ms / 1000));
+}

@@ -3,21 +3,22 @@ import { EnvReader } from './env.js';
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** The circuit breaker's defaults: Admin Control's unless BREAKER_* says otherwise; S3's always. */
+export const BREAKER_DEFAULTS = {
+  enabled: true,
+  consecutiveFailures: 5,
+  failureRatio: 0.5,
+  minCalls: 20,
+  windowMs: 10_000,
+  openMs: 5000,
+};
+
 function parseBaseUrl(env: EnvReader): URL {
   const fallback = new URL('http://127.0.0.1/');
   if (env.required('ADMIN_BACKEND_URL', 'e.g. https://admin.example.com/api') === '') {
     return fallback;
   }
-  const url = env.httpUrl('ADMIN_BACKEND_URL');
-  if (url === undefined) return fallback;
-  if (url.username !== '' || url.password !== '') {
-    // Credentials in a URL leak into logs and error messages; use ADMIN_API_KEY instead.
-    env.fail('ADMIN_BACKEND_URL', 'must not contain credentials (use ADMIN_API_KEY)');
-  }
-  if (url.search !== '' || url.hash !== '') {
-    env.fail('ADMIN_BACKEND_URL', 'must not contain a query string or fragment');
-  }
-  return url;
+  return env.serviceUrl('ADMIN_BACKEND_URL', 'ADMIN_API_KEY') ?? fallback;
 }
 
 export const adminConfig = registerAs('admin', () => {
@@ -49,12 +50,27 @@ export const adminConfig = registerAs('admin', () => {
       minPerWindow: env.int('ADMIN_RETRY_BUDGET_MIN', { default: 5, min: 0, max: 10_000 }),
     },
     breaker: {
-      enabled: env.bool('BREAKER_ENABLED', true),
-      consecutiveFailures: env.int('BREAKER_CONSECUTIVE_FAILURES', { default: 5, min: 1 }),
-      failureRatio: env.number('BREAKER_FAILURE_RATIO', { default: 0.5, min: 0.01, max: 1 }),
-      minCalls: env.int('BREAKER_MIN_CALLS', { default: 20, min: 1 }),
-      windowMs: env.int('BREAKER_WINDOW_MS', { default: 10_000, min: 100, max: 600_000 }),
-      openMs: env.int('BREAKER_OPEN_MS', { default: 5000, min: 100, max: 600_000 }),
+      enabled: env.bool('BREAKER_ENABLED', BREAKER_DEFAULTS.enabled),
+      consecutiveFailures: env.int('BREAKER_CONSECUTIVE_FAILURES', {
+        default: BREAKER_DEFAULTS.consecutiveFailures,
+        min: 1,
+      }),
+      failureRatio: env.number('BREAKER_FAILURE_RATIO', {
+        default: BREAKER_DEFAULTS.failureRatio,
+        min: 0.01,
+        max: 1,
+      }),
+      minCalls: env.int('BREAKER_MIN_CALLS', { default: BREAKER_DEFAULTS.minCalls, min: 1 }),
+      windowMs: env.int('BREAKER_WINDOW_MS', {
+        default: BREAKER_DEFAULTS.windowMs,
+        min: 100,
+        max: 600_000,
+      }),
+      openMs: env.int('BREAKER_OPEN_MS', {
+        default: BREAKER_DEFAULTS.openMs,
+        min: 100,
+        max: 600_000,
+      }),
     },
   });
 });

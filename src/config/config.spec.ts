@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DOCUMENTED_BREAKER_DEFAULTS } from '../../test/support/config-defaults.js';
 import { isolatedEnv } from '../../test/support/env.js';
 import { adminConfig } from './admin.config.js';
 import { appConfig } from './app.config.js';
@@ -50,14 +51,7 @@ describe('adminConfig', () => {
       budgetWindowMs: 10_000,
       minPerWindow: 5,
     });
-    expect(config.breaker).toStrictEqual({
-      enabled: true,
-      consecutiveFailures: 5,
-      failureRatio: 0.5,
-      minCalls: 20,
-      windowMs: 10_000,
-      openMs: 5000,
-    });
+    expect(config.breaker).toStrictEqual(DOCUMENTED_BREAKER_DEFAULTS);
   });
 
   it('requires ADMIN_BACKEND_URL', () => {

@@ -132,6 +132,23 @@ describe(EnvReader.name, () => {
     );
   });
 
+  it('reads a service URL and refuses credentials, a query string or a fragment in it', () => {
+    const env = new EnvReader('x', {
+      A: 'https://h.example/api',
+      B: 'https://user:pw@h.example/?q=1',
+      C: 'http://h.example/#top',
+    });
+    expect(env.serviceUrl('A', 'A_KEY')?.href).toBe('https://h.example/api');
+    expect(env.serviceUrl('B', 'B_KEY')?.href).toBe('https://user:pw@h.example/?q=1');
+    expect(env.serviceUrl('C', 'C_KEY')?.href).toBe('http://h.example/#top');
+    expect(env.serviceUrl('MISSING', 'M_KEY')).toBeUndefined();
+    expect(problems(env)).toBe(
+      'Invalid configuration (x): B must not contain credentials (use B_KEY); ' +
+        'B must not contain a query string or fragment; ' +
+        'C must not contain a query string or fragment. See .env.example.',
+    );
+  });
+
   it.each(['nope', 'admin.example.com/api', 'localhost:4010', '127.0.0.1:4010', '//x.example'])(
     'says to add the scheme to a URL without one (%s)',
     (text) => {

@@ -112,6 +112,23 @@ export class EnvReader {
     return url;
   }
 
+  /**
+   * The http(s) URL of a service: credentials in it would leak into logs and error messages
+   * (`credentialsGo` says where they belong), and a query string or fragment would be dropped
+   * or misread when paths are appended. Returned even when refused, so later checks still run.
+   */
+  serviceUrl(name: string, credentialsGo: string): URL | undefined {
+    const url = this.httpUrl(name);
+    if (url === undefined) return undefined;
+    if (url.username !== '' || url.password !== '') {
+      this.fail(name, `must not contain credentials (use ${credentialsGo})`);
+    }
+    if (url.search !== '' || url.hash !== '') {
+      this.fail(name, 'must not contain a query string or fragment');
+    }
+    return url;
+  }
+
   list(name: string): string[] {
     const text = this.raw(name);
     if (text === undefined) return [];

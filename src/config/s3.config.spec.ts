@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DOCUMENTED_BREAKER_DEFAULTS } from '../../test/support/config-defaults.js';
 import type { Env } from './env.js';
 import { readS3Config } from './s3.config.js';
 
@@ -16,14 +17,7 @@ describe('readS3Config', () => {
       timeoutMs: 3000,
       summaryMaxBytes: MIB,
       summaryCacheMaxBytes: 32 * MIB,
-      breaker: {
-        enabled: true,
-        consecutiveFailures: 5,
-        failureRatio: 0.5,
-        minCalls: 20,
-        windowMs: 10_000,
-        openMs: 5000,
-      },
+      breaker: DOCUMENTED_BREAKER_DEFAULTS,
     });
   });
 

@@ -1,5 +1,6 @@
 import { registerAs } from '@nestjs/config';
 import { checkObjectKey } from '../s3/object-key.js';
+import { BREAKER_DEFAULTS } from './admin.config.js';
 import { EnvReader, type Env } from './env.js';
 
 const MIB = 1024 * 1024;
@@ -8,29 +9,6 @@ const BUCKET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{1,254}$/;
 const REGION = /^[a-z0-9][a-z0-9-]{0,62}$/;
 // Custom endpoints (MinIO and others) ignore the region, but SigV4 signs one.
 const ENDPOINT_DEFAULT_REGION = 'us-east-1';
-
-// The S3 breaker has the same thresholds as Admin Control's defaults. Not configurable: one set
-// of numbers operators already know; tests build the client with their own.
-const BREAKER = {
-  enabled: true,
-  consecutiveFailures: 5,
-  failureRatio: 0.5,
-  minCalls: 20,
-  windowMs: 10_000,
-  openMs: 5000,
-};
-
-function parseEndpoint(env: EnvReader): string | undefined {
-  const url = env.httpUrl('S3_ENDPOINT');
-  if (url === undefined) return undefined;
-  if (url.username !== '' || url.password !== '') {
-    env.fail('S3_ENDPOINT', 'must not contain credentials (use the AWS credential chain)');
-  }
-  if (url.search !== '' || url.hash !== '') {
-    env.fail('S3_ENDPOINT', 'must not contain a query string or fragment');
-  }
-  return url.href;
-}
 
 function parseKeyPrefix(env: EnvReader): string {
   const prefix = env.string('S3_KEY_PREFIX', '');
@@ -47,7 +25,7 @@ export function readS3Config(source: Env = process.env) {
   if (bucket !== undefined && !BUCKET_NAME.test(bucket)) {
     env.fail('S3_BUCKET', `is not a bucket name (got "${bucket}")`);
   }
-  const endpoint = parseEndpoint(env);
+  const endpoint = env.serviceUrl('S3_ENDPOINT', 'the AWS credential chain')?.href;
   const keyPrefix = parseKeyPrefix(env);
   let region = env.raw('S3_REGION') ?? env.raw('AWS_REGION');
   if (region !== undefined && !REGION.test(region)) {
@@ -82,7 +60,9 @@ export function readS3Config(source: Env = process.env) {
       min: 0,
       max: 4096 * MIB,
     }),
-    breaker: { ...BREAKER },
+    // Admin Control's default thresholds. Not configurable: one set of numbers operators already
+    // know; tests build the client with their own.
+    breaker: { ...BREAKER_DEFAULTS },
   });
 }
 

@@ -1,4 +1,4 @@
-import { AppException } from '../common/app.exception.js';
+import { AppException, waitSeconds } from '../common/app.exception.js';
 import type { S3Outcome } from './s3.types.js';
 
 /** An S3 read failed; status and message are what the client may see. */
@@ -29,8 +29,7 @@ export function s3Failure(outcome: S3Outcome, cause?: unknown): S3Exception {
 }
 
 export function s3Unavailable(retryAfterMs: number): S3Exception {
-  const seconds = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   return new S3Exception('circuit_open', 503, 'Service unavailable', {
-    headers: { 'retry-after': seconds },
+    headers: { 'retry-after': String(waitSeconds(retryAfterMs)) },
   });
 }

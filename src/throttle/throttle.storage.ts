@@ -1,6 +1,7 @@
 import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
+import { waitSeconds } from '../common/app.exception.js';
 import { RedisService } from '../redis/redis.service.js';
 import { outcome, SlidingWindowCounter, type WindowHit } from './sliding-window-counter.js';
 
@@ -138,11 +139,10 @@ export class ThrottleStorage implements ThrottlerStorage, OnApplicationShutdown 
 }
 
 function toRecord(hit: WindowHit): ThrottlerStorageRecord {
-  const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
   return {
     totalHits: hit.hits,
-    timeToExpire: seconds(hit.msLeft),
+    timeToExpire: waitSeconds(hit.msLeft),
     isBlocked: !hit.allowed,
-    timeToBlockExpire: hit.allowed ? 0 : seconds(hit.retryAfterMs),
+    timeToBlockExpire: hit.allowed ? 0 : waitSeconds(hit.retryAfterMs),
   };
 }
