@@ -4,8 +4,8 @@
 // Each cache is measured in a fresh child process (its own heap): heap used after full GCs,
 // before and after storing ENTRIES entries, divided by ENTRIES.
 // `npx node bench/memory-costs.mjs idle`: the idle server instead (VmRSS and heap used after
-// full GCs, IDLE_RUNS runs; S3 not configured, docs on), and the heap each optional library
-// adds when imported after @nestjs/core.
+// full GCs, IDLE_RUNS runs, with this environment: S3 not configured and docs on unless set),
+// and the heap each optional library adds when imported after @nestjs/core.
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -263,8 +263,12 @@ async function idleServer(env) {
 
 async function idle() {
   const runs = intEnv('memory-costs', 'IDLE_RUNS', 3, 1);
+  // The server gets this environment: S3_BUCKET=... or DOCS_ENABLED=false measure those.
+  const s3 = process.env.S3_BUCKET !== undefined;
+  const docs = process.env.DOCS_ENABLED !== 'false';
   console.log(
-    `idle server (${IDLE_WAIT_MS / 1000} s after boot, S3 not configured, Node ${process.version})`,
+    `idle server, ${IDLE_WAIT_MS / 1000} s after boot (S3 ${s3 ? 'configured' : 'not configured'}, ` +
+      `docs ${docs ? 'on' : 'off'}, Node ${process.version})`,
   );
   const sim = fork(fileURLToPath(new URL('sim-process.mjs', import.meta.url)), [], {
     stdio: 'ignore',
