@@ -1,8 +1,11 @@
 // What each bounded in-process cache of the built server (dist/) costs per entry, and what one
 // open keep-alive connection costs the server process. The figures in docs/operations.md
-// ("Memory") come from here. Usage: npm run build && node bench/memory-costs.mjs
+// ("Memory") come from here. Usage: npm run build && npx node bench/memory-costs.mjs
 // Each cache is measured in a fresh child process (its own heap): heap used after full GCs,
 // before and after storing ENTRIES entries, divided by ENTRIES.
+// `npx node bench/memory-costs.mjs idle`: the idle server instead (VmRSS and heap used after
+// full GCs, IDLE_RUNS runs, with this environment: S3 not configured and docs on unless set),
+// and the heap each optional library adds when imported after @nestjs/core.
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -10,11 +13,12 @@ import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import jwt from 'jsonwebtoken';
-import { freePort, serverArgs, targetEnv } from './targets.mjs';
+import { freePort, intEnv, serverArgs, targetEnv } from './targets.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ENTRIES = 20_000;
 const CONNECTIONS = 2000;
+const IDLE_WAIT_MS = 5000;
 // The server runs with NODE_ENV=production, which refuses any secret written in the repository.
 const SECRET = randomBytes(48).toString('base64url');
 const BEARER = /^Bearer +([A-Za-z0-9_.~+/=-]+) *$/i; // as src/auth/jwt-auth.guard.ts
@@ -121,9 +125,9 @@ async function measureCache(index) {
   process.send((after - before) / ENTRIES);
 }
 
-function inChild(index) {
+function inChild(arg) {
   return new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [String(index)], {
+    const child = fork(fileURLToPath(import.meta.url), [String(arg)], {
       execArgv: ['--expose-gc'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -131,7 +135,7 @@ function inChild(index) {
       child.kill();
       resolve(bytes);
     });
-    child.once('exit', (code) => reject(new Error(`measurement ${index} exited (${code})`)));
+    child.once('exit', (code) => reject(new Error(`measurement ${arg} exited (${code})`)));
   });
 }
 
@@ -191,7 +195,108 @@ async function perConnection() {
   }
 }
 
-if (process.argv[2] !== undefined) {
+/** The optional libraries whose import cost `idle` prints (each loaded only where it is used). */
+const LIBRARIES = [
+  '@aws-sdk/client-s3',
+  '@nestjs/swagger',
+  '@fastify/static',
+  'jwks-rsa',
+  'bcryptjs',
+  'ioredis',
+];
+
+/** In the child: heap used after full GCs before and after importing `library`. */
+async function measureLibrary(library) {
+  await import('reflect-metadata');
+  await import('@nestjs/core');
+  const heap = () => {
+    globalThis.gc();
+    globalThis.gc();
+    return process.memoryUsage().heapUsed;
+  };
+  const before = heap();
+  globalThis.keep = await import(library);
+  process.send(heap() - before);
+}
+
+// Preloaded into the server (`--import`): on any IPC message it answers the heap used after
+// full GCs. Nothing of it is in dist/.
+const HEAP_PROBE =
+  'data:text/javascript,process.on("message",()=>{gc();gc();process.send(process.memoryUsage().heapUsed)})';
+
+/** VmRSS and heap used of the built server, started as start:prod starts it, once idle. */
+async function idleServer(env) {
+  const port = await freePort();
+  const [flags, main] = [serverArgs().slice(0, -1), serverArgs().at(-1)];
+  const server = spawn(
+    process.execPath,
+    [...flags, '--expose-gc', `--import=${HEAP_PROBE}`, main],
+    {
+      cwd: ROOT,
+      env: { ...targetEnv({ port, adminUrl: env.adminUrl, secret: SECRET }), LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  try {
+    for (let i = 0; ; i++) {
+      const live = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+        (res) => res.ok,
+        () => false,
+      );
+      if (live) break;
+      if (i > 200) throw new Error('server not ready');
+      await sleep(50);
+    }
+    await sleep(IDLE_WAIT_MS);
+    const rssKb = Number(
+      /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1],
+    );
+    const heap = await new Promise((resolve) => {
+      server.once('message', resolve);
+      server.send('heap');
+    });
+    return { rssMb: rssKb / 1024, heapMb: heap / 2 ** 20 };
+  } finally {
+    server.kill();
+  }
+}
+
+async function idle() {
+  const runs = intEnv('memory-costs', 'IDLE_RUNS', 3, 1);
+  // The server gets this environment: S3_BUCKET=... or DOCS_ENABLED=false measure those.
+  const s3 = process.env.S3_BUCKET !== undefined;
+  const docs = process.env.DOCS_ENABLED !== 'false';
+  console.log(
+    `idle server, ${IDLE_WAIT_MS / 1000} s after boot (S3 ${s3 ? 'configured' : 'not configured'}, ` +
+      `docs ${docs ? 'on' : 'off'}, Node ${process.version})`,
+  );
+  const sim = fork(fileURLToPath(new URL('sim-process.mjs', import.meta.url)), [], {
+    stdio: 'ignore',
+  });
+  try {
+    const adminUrl = await new Promise((resolve) =>
+      sim.on('message', (m) => m.type === 'ready' && resolve(m.url)),
+    );
+    for (let run = 1; run <= runs; run++) {
+      const { rssMb, heapMb } = await idleServer({ adminUrl });
+      console.log(`run ${run}: VmRSS ${rssMb.toFixed(1)} MB, heap used ${heapMb.toFixed(1)} MB`);
+    }
+  } finally {
+    sim.kill();
+  }
+  console.log('heap used after import, after @nestjs/core (MB)');
+  for (const library of LIBRARIES) {
+    const bytes = await inChild(`lib:${library}`);
+    console.log(`${(bytes / 2 ** 20).toFixed(1).padStart(6)}  ${library}`);
+  }
+}
+
+if (process.argv[2] === 'idle') {
+  await idle();
+  process.exit(0);
+} else if (process.argv[2]?.startsWith('lib:')) {
+  await measureLibrary(process.argv[2].slice(4));
+} else if (process.argv[2] !== undefined) {
   await measureCache(Number(process.argv[2]));
 } else {
   console.log(

@@ -6,6 +6,7 @@ import type { RequestContext } from '../src/common/request-context.js';
 import { s3Config, type S3Config } from '../src/config/s3.config.js';
 import { S3Exception } from '../src/s3/s3.exception.js';
 import { S3ObjectClient } from '../src/s3/s3-object.client.js';
+import { createS3Sdk } from '../src/s3/s3-sdk.js';
 import { SummaryReader } from '../src/s3/summary-reader.service.js';
 import { sample } from './support/metrics.js';
 import { startTestS3, useS3Credentials, type TestS3 } from './support/s3-server.js';
@@ -452,10 +453,10 @@ describe('S3 summaries against a real S3-compatible server', () => {
 
     it('lets one probe through after the open time and closes when it succeeds', async () => {
       const config = app().app.get<S3Config>(s3Config.KEY);
-      const client = new S3ObjectClient({
-        ...config,
-        breaker: { ...config.breaker, consecutiveFailures: 2, openMs: 200 },
-      });
+      const client = new S3ObjectClient(
+        { ...config, breaker: { ...config.breaker, consecutiveFailures: 2, openMs: 200 } },
+        await createS3Sdk(config),
+      );
       try {
         const read = () => client.getText('r1_1718871014/summary.txt', { maxBytes: MAX_BYTES });
         s3.proxy.fault = { mode: 'status', status: 500, code: 'InternalError' };

@@ -1,4 +1,3 @@
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CircuitBreaker } from '../admin-api/circuit-breaker.js';
@@ -8,6 +7,7 @@ import { s3Config, type S3Config } from '../config/s3.config.js';
 import { MAX_OBJECT_KEY_BYTES } from './object-key.js';
 import { s3Failure, s3Unavailable } from './s3.exception.js';
 import { classify, describeFailure, destroyBody, ObjectError, readAtMost } from './s3-response.js';
+import { S3_SDK, type S3Sdk } from './s3-sdk.js';
 import type { S3Health, S3Listener, S3Outcome } from './s3.types.js';
 
 export interface GetTextOptions {
@@ -52,26 +52,21 @@ export class S3ObjectClient implements OnApplicationShutdown {
   private readonly listeners: S3Listener[] = [];
   private readonly breaker: CircuitBreaker;
   private readonly budget = new RetryBudget(RETRY_BUDGET);
-  private readonly sdk: S3Client | undefined;
   private lastOutcome: S3Outcome | undefined;
 
-  constructor(@Inject(s3Config.KEY) private readonly config: S3Config) {
+  /** `sdk` is null when S3 is not configured (createS3Sdk): then the SDK is never loaded. */
+  constructor(
+    @Inject(s3Config.KEY) private readonly config: S3Config,
+    @Inject(S3_SDK) private readonly sdk: S3Sdk | null,
+  ) {
     this.breaker = new CircuitBreaker(config.breaker, Date.now, (state) => {
       this.logger.warn(`circuit breaker ${state}`);
       for (const listener of this.listeners) listener.breaker?.(state);
     });
-    if (!config.enabled) return;
-    this.sdk = new S3Client({
-      region: config.region,
-      endpoint: config.endpoint,
-      forcePathStyle: config.forcePathStyle,
-      maxAttempts: 1,
-      requestHandler: { connectionTimeout: Math.min(config.timeoutMs, 10_000) },
-    });
   }
 
   get enabled(): boolean {
-    return this.sdk !== undefined;
+    return this.sdk !== null;
   }
 
   get breakerState(): string {
@@ -91,7 +86,7 @@ export class S3ObjectClient implements OnApplicationShutdown {
 
   /** GetObject of S3_KEY_PREFIX + `key` as text; `key` must already be a checked relative key. */
   async getText(key: string, options: GetTextOptions): Promise<ObjectText> {
-    if (this.sdk === undefined) throw s3Failure('disabled');
+    if (this.sdk === null) throw s3Failure('disabled');
     const objectKey = this.config.keyPrefix + key;
     if (Buffer.byteLength(objectKey) > MAX_OBJECT_KEY_BYTES) {
       this.logger.warn(`object key too long with S3_KEY_PREFIX [${requestIdOf(options)}]`);
@@ -131,7 +126,7 @@ export class S3ObjectClient implements OnApplicationShutdown {
 
   /** At most one retry: a connection failure or 5xx, within the deadline and the budget. */
   private async withRetry(
-    sdk: S3Client,
+    sdk: S3Sdk,
     key: string,
     options: GetTextOptions,
     limits: { signal: AbortSignal; deadline: number; retry: boolean },
@@ -157,14 +152,13 @@ export class S3ObjectClient implements OnApplicationShutdown {
   }
 
   private async read(
-    sdk: S3Client,
+    sdk: S3Sdk,
     key: string,
     maxBytes: number,
     signal: AbortSignal,
   ): Promise<Result> {
     try {
-      const command = new GetObjectCommand({ Bucket: this.config.bucket, Key: key });
-      const response = await sdk.send(command, { abortSignal: signal });
+      const response = await sdk.getObject(this.config.bucket, key, signal);
       const requestId = response.$metadata.requestId;
       const body = response.Body as AsyncIterable<Uint8Array> | undefined;
       if ((response.ContentLength ?? 0) > maxBytes) {
