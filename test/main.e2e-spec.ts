@@ -3,14 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_FLAGS } from '../src/config/node-flags.js';
 import { startAdminSimulator, type AdminSimulator } from '../tools/admin-simulator.mjs';
+import { serverArgs } from '../tools/server-args.mjs';
 import { DEMO_JWT_SECRET, mintToken } from '../tools/token.mjs';
 import { TEST_SECRET } from './support/test-app.js';
 
-// The compiled entry point, as `npm run start:prod` runs it. .ci/run builds before testing;
-// locally, run `npm run build` first (the spec is skipped without a build).
-const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
-const built = existsSync(MAIN);
+// The compiled entry point, started as `npm run start:prod` starts it: its command line (V8
+// flags, then dist/main.js) from the repository, on the current Node. .ci/run builds before
+// testing; locally, run `npm run build` first (the spec is skipped without a build).
+const ROOT = new URL('..', import.meta.url).pathname;
+const START_PROD = serverArgs();
+const built = existsSync(`${ROOT}${START_PROD.at(-1)}`);
 if (!built && process.env.CI) throw new Error('dist/main.js is missing: build before testing');
 
 // Runs in production (NODE_ENV unset), which refuses every secret written in the repository.
@@ -22,8 +26,10 @@ interface Started {
   exited: Promise<number | null>;
 }
 
-function start(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, [MAIN], {
+/** The built server with this environment, started with `args` after node (start:prod's). */
+function start(env: Record<string, string>, args: readonly string[] = START_PROD): Started {
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,6 +54,15 @@ async function listeningUrl(started: Started): Promise<string> {
   }
 }
 
+/** The JSON log lines of this level. */
+function logLines(output: string, level: string): Array<Record<string, unknown>> {
+  return output
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .filter((line) => line.level === level);
+}
+
 describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
   let sim: AdminSimulator;
   beforeAll(async () => {
@@ -56,15 +71,18 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
   afterAll(() => sim.close());
 
   /** dist/main.js on a free loopback port against the simulator, in production unless told. */
-  const serve = (env: Record<string, string> = {}) =>
-    start({
-      ADMIN_BACKEND_URL: sim.url,
-      JWT_SECRET: SECRET,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      ...env,
-    });
+  const serve = (env: Record<string, string> = {}, args?: readonly string[]) =>
+    start(
+      {
+        ADMIN_BACKEND_URL: sim.url,
+        JWT_SECRET: SECRET,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      args,
+    );
 
   it('refuses to boot on bad configuration, naming each variable, without a stack', async () => {
     const started = start({
@@ -202,8 +220,29 @@ describe.skipIf(!built)('dist/main.js (npm run start:prod)', () => {
         },
       ]);
       expect(output).not.toContain(token);
+      // Started with start:prod's V8 flags: no warning that they are missing, nor any other.
+      expect(logLines(output, 'warn')).toEqual([]);
     } finally {
       started.child.kill('SIGKILL');
+    }
+  });
+
+  it('warns, naming the missing flags, when started with a bare node dist/main.js', async () => {
+    const bare = serve({}, START_PROD.slice(-1));
+    try {
+      await listeningUrl(bare);
+      expect(logLines(bare.output(), 'warn')).toEqual([
+        {
+          level: 'warn',
+          time: expect.any(Number),
+          context: 'Bootstrap',
+          msg:
+            `node was started without ${NODE_FLAGS.join(' ')}: expect up to twice the memory ` +
+            '(docs/operations.md, "Memory"); npm run start:prod passes them',
+        },
+      ]);
+    } finally {
+      bare.child.kill('SIGKILL');
     }
   });
 });

@@ -6,6 +6,7 @@ import {
   describeUpstreamFailures,
   useContractApp,
   describeRefusedData,
+  UNHURRIED,
 } from './support/contract.js';
 
 const meeting = (room: string, n: number) => ({
@@ -49,15 +50,20 @@ describe('GET /meetings', () => {
       app().sim.setData('meetings', []);
       expect((await app().get('/meetings')).body).toBe('{"error":null,"data":[]}');
     });
+  });
+
+  describe('a large list', () => {
+    // Its deadline covers writing and parsing megabytes of JSON: not the 400 ms of the tables.
+    const big = useContractApp(() => undefined, UNHURRIED);
 
     it('passes a list up to 4 MiB and answers 502 beyond it', async () => {
       const many = Array.from({ length: 20_000 }, (_, i) => meeting(`room-${i}`, i));
-      app().sim.setData('meetings', many);
-      const res = await app().get('/meetings');
+      big().sim.setData('meetings', many);
+      const res = await big().get('/meetings');
       expect(res.statusCode).toBe(200);
       expect(res.json().data).toHaveLength(20_000);
-      app().sim.setData('meetings', [...many, ...many, ...many]);
-      const tooMany = await app().get('/meetings');
+      big().sim.setData('meetings', [...many, ...many, ...many]);
+      const tooMany = await big().get('/meetings');
       expect(tooMany.statusCode).toBe(502);
       expect(tooMany.body).toBe(BAD_GATEWAY);
     });

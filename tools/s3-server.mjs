@@ -61,7 +61,13 @@ export async function startS3Server(options = {}) {
   const stop = async () => {
     const running = server;
     server = undefined;
-    await running?.close();
+    if (running === undefined) return;
+    // Down means down: close() alone waits for every open connection, and a keep-alive
+    // connection busy with an answer its client abandoned (a read cut at the size limit)
+    // would hold it for good.
+    const closed = running.close();
+    running.httpServer?.closeAllConnections();
+    await closed;
   };
 
   return {
