@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   BAD_GATEWAY,
   contractEnv,
+  UNHURRIED,
   describeBadTokens,
   describeRoomCases,
   describeRouting,
@@ -292,13 +293,6 @@ describe('GET /callSummary/:roomName', () => {
         expect(elapsed).toBeLessThan(S3_TIMEOUT_MS + 1500);
       });
 
-      it('answers 200 for a slow answer within S3_TIMEOUT_MS', async () => {
-        s3.proxy.fault = { mode: 'slow', delayMs: S3_TIMEOUT_MS / 4 };
-        const res = await t().get('/callSummary/r1');
-        expect(res.statusCode).toBe(200);
-        expect(res.body).toBe(ok(SUMMARY));
-      });
-
       it('answers 502 while the S3 server is down, and 200 once it is back', async () => {
         await s3.server.stop();
         try {
@@ -313,6 +307,21 @@ describe('GET /callSummary/:roomName', () => {
         expect(back.statusCode).toBe(200);
         expect(back.body).toBe(ok(SUMMARY));
       });
+    });
+  });
+
+  describe('a slow S3 within its deadline', () => {
+    // Not a race: the answer comes 500 ms late against 10 s deadlines (Admin Control's too),
+    // so a loaded machine cannot turn it into a 504.
+    const app = appPerBlock({ ...UNHURRIED, S3_TIMEOUT_MS: '10000' });
+
+    it('answers 200 for a slow answer within S3_TIMEOUT_MS', async () => {
+      s3.proxy.fault = { mode: 'slow', delayMs: 500 };
+      const started = Date.now();
+      const res = await app().get('/callSummary/r1');
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toBe(ok(SUMMARY));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(495);
     });
   });
 
