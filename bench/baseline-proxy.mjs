@@ -1,10 +1,22 @@
 // Reference target for the benchmark: the least a hand-written node:http proxy must do for
 // GET /callStatus (JWT check, roomName validation, single flight, keep-alive upstream), no cache.
+// BASELINE_SERVER_HEADERS=1 (measurement aid, not the reference): it also sends what the server
+// sends on every answer (helmet's headers from the built server's own settings, a request id,
+// cache-control), to see what that wire output costs the baseline and the load generator.
 import http from 'node:http';
-import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID, timingSafeEqual } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 
 const ROOM_RE = /^[A-Za-z0-9._~-]{1,128}$/;
+const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+const SERVER_HEADERS =
+  process.env.BASELINE_SERVER_HEADERS === '1'
+    ? await (async () => {
+        const { securityHeaders } = await import('../dist/common/security-headers.js');
+        const { HELMET_OPTIONS } = await import('../dist/config/security.config.js');
+        return { ...securityHeaders(HELMET_OPTIONS), 'cache-control': 'no-store', ...JSON_TYPE };
+      })()
+    : undefined;
 // Key order follows the ProCONF contract: data first for 400/401, error first otherwise.
 const fail = (code, message) =>
   code === 400 || code === 401
@@ -123,9 +135,10 @@ export async function startBaselineProxy(o) {
     route(req)
       .catch(() => ERR[404])
       .then((out) => {
-        res
-          .writeHead(out.code, { 'content-type': 'application/json; charset=utf-8' })
-          .end(out.body);
+        const headers = SERVER_HEADERS
+          ? { ...SERVER_HEADERS, 'x-request-id': randomUUID() }
+          : JSON_TYPE;
+        res.writeHead(out.code, headers).end(out.body);
       });
   });
   await new Promise((ok, ko) => server.once('error', ko).listen(port, host, ok));
