@@ -1,3 +1,4 @@
+import { ANONYMOUS_SUBJECT } from '../throttle/throttle-keys.js';
 import type { AuthUser, JwtPayload } from './auth.types.js';
 
 /**
@@ -85,7 +86,7 @@ export function userFromToken(
   const claims = token.payload as JwtPayload & { exp: number };
   const subject = claims.sub ?? claims.userId;
   return {
-    subject: typeof subject === 'string' ? subject : 'anonymous',
+    subject: typeof subject === 'string' ? subject : ANONYMOUS_SUBJECT,
     roomName: roomScope(claims) ?? undefined,
     expiresAt: claims.exp,
   };

@@ -43,10 +43,13 @@ export interface CountedCaller {
   readonly subject: string;
 }
 
+/** The subject of a token without sub or userId: not a caller to count by (auth/ sets it). */
+export const ANONYMOUS_SUBJECT = 'anonymous';
+
 /** A caller with a token subject is counted by it; undefined when there is none to count by. */
 export function subjectTracker(caller: CountedCaller | undefined): string | undefined {
   const subject = caller?.subject;
-  return subject !== undefined && subject !== 'anonymous' ? `sub:${subject}` : undefined;
+  return subject !== undefined && subject !== ANONYMOUS_SUBJECT ? `sub:${subject}` : undefined;
 }
 
 /** Whom a request counts as: its token's subject, otherwise its client address. */
