@@ -15,9 +15,8 @@ import {
 } from './support/contract.js';
 import { redisServerBinary, TestRedis } from './support/redis-server.js';
 import { sample } from './support/metrics.js';
-import { startTestS3, useS3Credentials, type TestS3 } from './support/s3-server.js';
 import {
-  putSummaries,
+  useSummaryS3,
   SUMMARY,
   SUMMARY_KEY_PREFIX,
   SUMMARY_MAX_BYTES,
@@ -50,21 +49,9 @@ const LOCATIONS = {
 const ok = (text: string) => JSON.stringify({ error: null, data: text });
 
 describe('GET /callSummary/:roomName', () => {
-  let s3: TestS3;
-  let restoreCredentials: () => void;
-
-  beforeAll(async () => {
-    s3 = await startTestS3();
-    // Also r1_1718871014 outside the prefix: proves S3_KEY_PREFIX + file_url is the key read.
-    await putSummaries(s3);
-    await s3.put(`${SUMMARY_KEY_PREFIX}tilde_1/summary.txt`, 'tilde');
-    restoreCredentials = useS3Credentials();
-  });
-
-  afterAll(async () => {
-    restoreCredentials?.();
-    await s3?.close();
-  });
+  // Also r1_1718871014 outside the prefix: proves S3_KEY_PREFIX + file_url is the key read.
+  const s3 = useSummaryS3();
+  beforeAll(() => s3.put(`${SUMMARY_KEY_PREFIX}tilde_1/summary.txt`, 'tilde'));
 
   /** One app for the enclosing describe block, with the S3 settings pointing at the proxy. */
   function appPerBlock(env: Record<string, string>): () => TestApp {

@@ -9,9 +9,9 @@ import { S3ObjectClient } from '../src/s3/s3-object.client.js';
 import { createS3Sdk } from '../src/s3/s3-sdk.js';
 import { SummaryReader } from '../src/s3/summary-reader.service.js';
 import { sample } from './support/metrics.js';
-import { startTestS3, useS3Credentials, type TestS3 } from './support/s3-server.js';
+import { useS3Credentials } from './support/s3-server.js';
 import {
-  putSummaries,
+  useSummaryS3,
   SUMMARY,
   SUMMARY_KEY_PREFIX,
   SUMMARY_MAX_BYTES,
@@ -69,20 +69,8 @@ async function readiness(t: TestApp): Promise<unknown> {
 }
 
 describe('S3 summaries against a real S3-compatible server', () => {
-  let s3: TestS3;
-  let restoreCredentials: () => void;
-
-  beforeAll(async () => {
-    s3 = await startTestS3();
-    // Also r1_1718871014 outside the prefix: proves S3_KEY_PREFIX is applied.
-    await putSummaries(s3);
-    restoreCredentials = useS3Credentials();
-  });
-
-  afterAll(async () => {
-    restoreCredentials();
-    await s3.close();
-  });
+  // Also r1_1718871014 outside the prefix: proves S3_KEY_PREFIX is applied.
+  const s3 = useSummaryS3();
 
   /** One app for the enclosing describe block; the proxy's fault is cleared after each test. */
   function appPerBlock(env: Record<string, string> = {}): () => TestApp {

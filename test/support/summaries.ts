@@ -1,4 +1,5 @@
-import type { TestS3 } from './s3-server.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestS3, useS3Credentials, type TestS3 } from './s3-server.js';
 
 // The summaries the S3 specs read: one seeding, below the key prefix the apps are given.
 export const SUMMARY_KEY_PREFIX = 'summaries/';
@@ -28,4 +29,38 @@ export async function putSummaries(s3: TestS3): Promise<void> {
   await put('empty_1', '');
   await put('png_1', PNG_HEADER);
   await put('truncated_1', TRUNCATED_UTF8);
+}
+
+/**
+ * The S3 of a spec file about summaries: started, seeded (putSummaries) and its credentials put
+ * where the SDK looks before the file's tests, closed and the environment restored after. The
+ * object it returns stands for the running one (its members are read when a test uses them).
+ */
+export function useSummaryS3(): TestS3 {
+  let s3: TestS3 | undefined;
+  let restoreCredentials = (): void => undefined;
+  beforeAll(async () => {
+    s3 = await startTestS3();
+    await putSummaries(s3);
+    restoreCredentials = useS3Credentials();
+  });
+  afterAll(async () => {
+    restoreCredentials();
+    await s3?.close();
+  });
+  const running = (): TestS3 => {
+    if (s3 === undefined) throw new Error('the test S3 starts in beforeAll');
+    return s3;
+  };
+  return {
+    get server() {
+      return running().server;
+    },
+    get proxy() {
+      return running().proxy;
+    },
+    env: (overrides) => running().env(overrides),
+    put: (key, body, bucket) => running().put(key, body, bucket),
+    close: () => running().close(),
+  };
 }
